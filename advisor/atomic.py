@@ -1,0 +1,34 @@
+"""Atomic writes: a reader sees the old file or the new one, never half of one."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+
+def write_text_atomic(path: str, text: str, encoding: str = "utf-8") -> None:
+    """Write `text` to `path` through a temporary file in the same folder and a rename.
+
+    Keeps the permissions of an existing file. Raises OSError when the folder is not writable.
+    """
+    directory = os.path.dirname(os.path.abspath(path))
+    mode = None
+    if os.path.exists(path):
+        mode = os.stat(path).st_mode & 0o7777
+        if not os.access(path, os.W_OK):
+            raise PermissionError(13, "Permission denied", path)
+    fd, temporary = tempfile.mkstemp(dir=directory, prefix=".advisor-", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        try:
+            os.unlink(temporary)
+        except OSError:
+            pass
+        raise

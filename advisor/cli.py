@@ -1,0 +1,69 @@
+"""The `advisor` command. Sub-commands are imported only when run, so start-up stays light.
+
+Built-in commands live in `advisor.commands.<name>`; packs add commands through the
+`advisor.commands` entry point group (the reference trainer adds `train` that way).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from advisor import __version__
+
+BUILTIN_COMMANDS = {
+    "lint": ("advisor.commands.lint", "Lint experiment records, runs and artifacts."),
+    "next": ("advisor.commands.next", "Show where the experiment stands in the workflow and what to do next."),
+    "fix": ("advisor.commands.fix", "Apply the record edits that remedy findings."),
+    "rules": ("advisor.commands.rules", "List the rules."),
+    "explain": ("advisor.commands.explain", "Show a rule's documentation, options and defaults."),
+    "schema": ("advisor.commands.schema", "Print the experiment record's JSON Schema."),
+}
+COMMAND_GROUP = "advisor.commands"
+
+
+class LazyGroup(click.Group):
+    """Lists commands by name and short help; imports a command's module only to run it."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*BUILTIN_COMMANDS, *_plugin_commands()})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in BUILTIN_COMMANDS:
+            module = importlib.import_module(BUILTIN_COMMANDS[name][0])
+            return module.command
+        plugin = _plugin_commands().get(name)
+        return plugin.load() if plugin is not None else None
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, BUILTIN_COMMANDS[name][1]) for name in sorted(BUILTIN_COMMANDS)]
+        rows += [(name, "(from " + ep.value.split(":")[0] + ")") for name, ep in sorted(_plugin_commands().items())
+                 if name not in BUILTIN_COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(sorted(rows))
+
+
+def _plugin_commands() -> dict:
+    from importlib.metadata import entry_points
+
+    return {ep.name: ep for ep in entry_points(group=COMMAND_GROUP)}
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="advisor")
+def cli() -> None:
+    """ml-advisor: lint machine-learning experiments against the universal workflow of ML."""
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="advisor")
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

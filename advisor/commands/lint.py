@@ -1,0 +1,63 @@
+"""`advisor lint PATH...`"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from advisor.reports import FORMATS
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+@click.option("--select", multiple=True, help="Rules to run: codes, names or prefixes (comma-separated); replaces the configured selection.")
+@click.option("--extend-select", multiple=True, help="Rules to run in addition to the configured selection.")
+@click.option("--ignore", multiple=True, help="Rules to skip: codes, names or prefixes (comma-separated).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None, help="Lowest severity that makes the exit code 1 [default: warning].")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
+@click.option("--output", "-o", "output", type=click.Path(dir_okay=False), default=None, help="Write the report to FILE instead of standard output.")
+@click.option("--statistics", is_flag=True, help="Show the number of findings per rule.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Read settings from FILE (advisor.toml or pyproject.toml).")
+@click.option("--warn-unused-ignores", is_flag=True, default=None, help="Report `# advisor: ignore[...]` comments that suppress nothing.")
+@click.option("--color/--no-color", default=None, help="Colour the text output [default: only on a terminal].")
+def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, output, statistics, config_file,
+            warn_unused_ignores, color) -> None:
+    """Lint experiment records, runs and artifacts under PATHS.
+
+    A directory is searched for experiment.{yaml,yml,json,toml} files and other inputs.
+    Exit codes: 0 nothing at or above the fail level, 1 findings, 2 the advisor could not do its job.
+    """
+    from advisor.errors import AdvisorError
+    from advisor.engine import fails
+    from advisor.lint import build_config, lint_paths
+    from advisor.reports import Report, render
+
+    try:
+        config = build_config(config_file, _split(select) or None, _split(ignore), _split(extend_select), fail_on,
+                              warn_unused_ignores, start=".")
+        result = lint_paths(list(paths), config)
+    except AdvisorError as exc:
+        click.echo(f"advisor: error: {exc}", err=True)
+        sys.exit(2)
+    use_color = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
+    report = Report(result.findings, result.files, config.rules, config.fail_on, statistics, bool(use_color and fmt == "text"))
+    text = render(fmt, report)
+    if output:
+        try:
+            from advisor.atomic import write_text_atomic
+
+            write_text_atomic(output, text)
+        except OSError as exc:
+            click.echo(f"advisor: error: {output}: cannot write the report: {exc.strerror or exc}", err=True)
+            sys.exit(2)
+    else:
+        click.echo(text, nl=False)
+    if not exit_zero and fails(result.findings, config.fail_on):
+        sys.exit(1)

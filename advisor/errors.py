@@ -1,0 +1,41 @@
+"""Errors that end a run with exit code 2: the tool could not do its job."""
+
+from __future__ import annotations
+
+
+class AdvisorError(Exception):
+    """Base class of the errors the CLI reports as one message and exit code 2."""
+
+
+class InputError(AdvisorError):
+    """An input the advisor cannot read: bad syntax, wrong types, unknown fields, too large.
+
+    Args:
+        path: The file (or directory) at fault.
+        message: What was wrong and what was expected.
+        line: 1-based line of the problem, when known.
+        column: 1-based column of the problem, when known.
+    """
+
+    def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None):
+        self.path = str(path)
+        self.message = message
+        self.line = line
+        self.column = column
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        return f"{where}: {self.message}"
+
+
+class ConfigError(AdvisorError):
+    """A configuration file or option the advisor cannot accept."""
+
+
+class UsageError(AdvisorError):
+    """Arguments that do not make sense together."""

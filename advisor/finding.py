@@ -1,0 +1,46 @@
+"""A finding: one rule's verdict on one experiment, located in the file a user must edit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.rule import Severity
+
+
+@dataclass(slots=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    path: str
+    line: int | None = None
+    column: int | None = None
+    pointer: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+    remedy: str | None = None
+    stage: int | None = None
+    #: The record the finding is about, when several come from one file (MLflow runs).
+    subject: str | None = None
+
+    def sort_key(self) -> tuple[Any, ...]:
+        return (self.path, self.line or 0, self.column or 0, self.code)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `--format json` shape (DESIGN.md)."""
+        data = {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "evidence": self.evidence,
+            "remedy": self.remedy,
+        }
+        if self.subject is not None:
+            data["subject"] = self.subject
+        return data

@@ -1,0 +1,118 @@
+"""Readers turn every input into experiment records. A rule never opens a file.
+
+`discover` expands the paths a user gives into inputs; `read_input` reads one input into one or
+more `(subject, Experiment)` pairs (an MLflow store holds many runs; a record file holds one, with
+subject None). Readers for other kinds of input register in `INPUT_KINDS`, most specific first.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Callable
+
+from advisor.errors import InputError
+from advisor.record import Experiment
+
+RECORD_NAMES = ("experiment.yaml", "experiment.yml", "experiment.json", "experiment.toml")
+RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+#: Folders never searched for records.
+SKIPPED_DIRS = {".git", ".hg", ".svn", "__pycache__", ".venv", "venv", "node_modules", ".tox", ".mypy_cache", ".pytest_cache"}
+
+
+@dataclass(frozen=True)
+class InputKind:
+    """One kind of input: how to recognise it (file or directory) and how to read it."""
+
+    name: str
+    matches: Callable[[str], bool]
+    read: Callable[[str], list[tuple[str | None, Experiment]]]
+    #: When a directory matches, it is read whole instead of being searched for records.
+    claims_directory: bool = False
+
+
+def _read_record_file(path: str) -> list[tuple[str | None, Experiment]]:
+    from advisor.readers.record import read_record
+
+    return [(None, read_record(path))]
+
+
+def _is_record_file(path: str) -> bool:
+    return os.path.isfile(path) and path.lower().endswith(RECORD_SUFFIXES)
+
+
+#: Input kinds, most specific first; the record file is the fallback for text files.
+INPUT_KINDS: list[InputKind] = [
+    InputKind("record", _is_record_file, _read_record_file),
+]
+
+
+def register(kind: InputKind, first: bool = True) -> None:
+    """Add an input kind (readers call this on import of `advisor.readers.all`)."""
+    if first:
+        INPUT_KINDS.insert(0, kind)
+    else:
+        INPUT_KINDS.append(kind)
+
+
+def kind_of(path: str) -> InputKind | None:
+    for kind in INPUT_KINDS:
+        if kind.matches(path):
+            return kind
+    return None
+
+
+def discover(paths: list[str]) -> list[str]:
+    """Expand user paths into inputs: files as given; directories into the inputs below them.
+
+    Raises:
+        InputError: a path does not exist, or a directory holds nothing to read.
+    """
+    found: list[str] = []
+    for path in paths:
+        if not os.path.exists(path):
+            raise InputError(path, "no such file or directory")
+        if os.path.isfile(path):
+            found.append(path)
+            continue
+        kind = kind_of(path)
+        if kind is not None and kind.claims_directory:
+            found.append(path)
+            continue
+        below = list(_walk(path))
+        if not below:
+            raise InputError(path, "holds nothing to read; expected experiment.{yaml,yml,json,toml} files "
+                             "(or a run directory, an MLflow store) below it")
+        found.extend(below)
+    return found
+
+
+def _walk(directory: str):
+    for root, dirs, files in os.walk(directory):
+        dirs.sort()
+        keep = []
+        for name in dirs:
+            if name in SKIPPED_DIRS:
+                continue
+            child = os.path.join(root, name)
+            kind = kind_of(child)
+            if kind is not None and kind.claims_directory:
+                yield child
+            else:
+                keep.append(name)
+        dirs[:] = keep
+        for name in sorted(files):
+            if name.lower() in RECORD_NAMES:
+                yield os.path.join(root, name)
+
+
+def read_input(path: str) -> list[tuple[str | None, Experiment]]:
+    """Read one input into (subject, experiment) pairs.
+
+    Raises:
+        InputError: the input cannot be read.
+    """
+    kind = kind_of(path)
+    if kind is None:
+        raise InputError(path, "unknown kind of input; expected an experiment record (.yaml, .yml, .json, .toml)")
+    return kind.read(path)

@@ -1,0 +1,85 @@
+"""Rule discovery through the `advisor.rules` entry point group, and rule selection.
+
+The built-in pack registers itself in that group exactly as a third-party pack would, so the engine
+never imports `rules/`. An entry point may name a Rule subclass, an iterable of them, or a callable
+returning them.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from functools import lru_cache
+from typing import Iterable
+
+from advisor.errors import AdvisorError, ConfigError
+from advisor.rule import Rule
+
+ENTRY_POINT_GROUP = "advisor.rules"
+
+
+class RuleRegistry:
+    """The known rules, by code and by name."""
+
+    def __init__(self, rules: Iterable[type[Rule]]):
+        self.rules: list[type[Rule]] = sorted(rules, key=lambda r: (r.stage, r.code))
+        self.by_code: dict[str, type[Rule]] = {}
+        self.by_name: dict[str, type[Rule]] = {}
+        for rule in self.rules:
+            for key, table in ((rule.code, self.by_code), (rule.name, self.by_name)):
+                if key in table and table[key] is not rule:
+                    raise AdvisorError(f"two rules claim '{key}': {table[key].__module__}.{table[key].__name__} "
+                                       f"and {rule.__module__}.{rule.__name__}")
+                table[key] = rule
+
+    def get(self, code_or_name: str) -> type[Rule] | None:
+        key = code_or_name.strip()
+        return self.by_code.get(key.upper()) or self.by_name.get(key.lower())
+
+    def resolve(self, selector: str, origin: str = "selector") -> list[type[Rule]]:
+        """Rules matched by a code, a name, a code prefix (`MC`, `MC0`) or `ALL`.
+
+        Raises:
+            ConfigError: when the selector matches no rule.
+        """
+        key = selector.strip()
+        if key.upper() == "ALL":
+            return list(self.rules)
+        exact = self.get(key)
+        if exact is not None:
+            return [exact]
+        prefix = key.upper()
+        matched = [r for r in self.rules if r.code.startswith(prefix)]
+        if not matched and any(ch in key for ch in "*?["):
+            matched = [r for r in self.rules if fnmatch.fnmatch(r.code, prefix) or fnmatch.fnmatch(r.name, key)]
+        if not matched:
+            import difflib
+
+            close = difflib.get_close_matches(key, [*self.by_code, *self.by_name], n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else "; `advisor rules` lists them"
+            raise ConfigError(f"{origin}: unknown rule '{selector}'{hint}")
+        return matched
+
+
+def _load_entry_point(entry_point) -> list[type[Rule]]:
+    obj = entry_point.load()
+    if isinstance(obj, type) and issubclass(obj, Rule):
+        return [obj]
+    if callable(obj) and not isinstance(obj, type):
+        obj = obj()
+    rules = list(obj)
+    for rule in rules:
+        if not (isinstance(rule, type) and issubclass(rule, Rule)):
+            raise AdvisorError(f"entry point '{entry_point.name}' in group {ENTRY_POINT_GROUP} "
+                               f"gave {rule!r}; expected Rule subclasses")
+    return rules
+
+
+@lru_cache(maxsize=1)
+def load_registry() -> RuleRegistry:
+    """Every rule registered in the `advisor.rules` entry point group."""
+    from importlib.metadata import entry_points
+
+    rules: list[type[Rule]] = []
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        rules.extend(_load_entry_point(entry_point))
+    return RuleRegistry(rules)

@@ -1,0 +1,137 @@
+"""The rule base: what a rule declares, and what it returns.
+
+A rule is a small class with a stable code and name, the workflow stage it checks, a default
+severity, an options model (its thresholds, with defaults), the id of its remedy, and a docstring
+whose sections are its documentation::
+
+    class LossActivationMismatch(Rule):
+        \"\"\"Last-layer activation and loss are no valid pair.
+
+        ## What it does
+        ...
+        ## Why is this bad?
+        ...
+        ## Anti-pattern
+        ```yaml
+        ...a record that makes the rule fire...
+        ```
+        ## Best practice
+        ```yaml
+        ...the same record, corrected...
+        ```
+        \"\"\"
+
+        code = "MC01"
+        name = "loss-activation-mismatch"
+        stage = 5
+        severity = Severity.ERROR
+        remedy = "fix_output_layer"
+
+        def check(self, experiment, options):
+            ...
+            yield self.violation("message with the measured value and the threshold",
+                                 pointer="/model/loss", evidence={...})
+
+`check` measures, then judges: it yields nothing when the fields it needs are missing.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Iterable, Iterator
+
+from pydantic import BaseModel, ConfigDict
+
+from advisor.record import Experiment
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @property
+    def letter(self) -> str:
+        return self.value[0].upper()
+
+    @classmethod
+    def parse(cls, value: str) -> "Severity":
+        """Accept `error`/`warning`/`info` and the letters E/W/I."""
+        text = str(value).strip().lower()
+        for severity in cls:
+            if text in (severity.value, severity.value[0]):
+                return severity
+        raise ValueError(f"expected one of error, warning, info; received {value!r}")
+
+
+_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
+
+
+class RuleOptions(BaseModel):
+    """Base of a rule's options: its thresholds, each with the catalogue default. Unknown option
+    names are errors."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True, frozen=True)
+
+
+@dataclass(slots=True)
+class Violation:
+    """What a rule found: the message (with measured value and threshold), the record field a user
+    must change (JSON pointer), and the numbers behind it."""
+
+    message: str
+    pointer: str = ""
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+#: Workflow stages, in order (RULES.md).
+STAGES: dict[int, str] = {
+    1: "Define the problem and assemble a dataset",
+    2: "Choose a measure of success",
+    3: "Decide on an evaluation protocol",
+    4: "Prepare the data",
+    5: "Develop a model that does better than a baseline",
+    6: "Scale up: develop a model that overfits",
+    7: "Regularize, tune, and evaluate once",
+}
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and implement `check`."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    stage: ClassVar[int]
+    severity: ClassVar[Severity] = Severity.WARNING
+    remedy: ClassVar[str | None] = None
+    Options: ClassVar[type[RuleOptions]] = RuleOptions
+
+    def check(self, experiment: Experiment, options: Any) -> Iterable[Violation]:
+        """Judge one experiment. Yield a Violation per problem; yield nothing when the fields the
+        rule needs are missing (only the *-missing rules fire on absence)."""
+        raise NotImplementedError
+
+    def violation(self, message: str, pointer: str = "", **evidence: Any) -> Violation:
+        return Violation(message, pointer, evidence)
+
+    @classmethod
+    def default_options(cls) -> RuleOptions:
+        # Defaults need no validation; skipping it keeps start-up fast.
+        return cls.Options.model_construct()
+
+    @classmethod
+    def summary(cls) -> str:
+        """The first line of the docstring."""
+        return (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+
+    @classmethod
+    def family(cls) -> str:
+        return cls.code.rstrip("0123456789")
+
+    def run(self, experiment: Experiment, options: Any) -> Iterator[Violation]:
+        yield from self.check(experiment, options)

@@ -1,0 +1,31 @@
+"""The built-in rule pack: one module per workflow family.
+
+Registered in pyproject.toml under the `advisor.rules` entry point group, exactly as a third-party
+pack would be. Imports only advisor's public API.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+#: Family modules, in workflow order (RULES.md).
+FAMILIES = (
+    "rules.problem",      # PD: define the problem and assemble a dataset
+    "rules.metric",       # MS: choose a measure of success
+    "rules.protocol",     # EP: decide on an evaluation protocol
+    "rules.data",         # DP: prepare the data
+    "rules.baseline",     # BL: beat a baseline
+    "rules.model",        # MC: last-layer activation, loss and optimizer
+    "rules.dynamics",     # TD: training dynamics
+    "rules.overfit",      # OF: scale up until the model overfits
+    "rules.regularize",   # RG: regularize, tune, evaluate once
+    "rules.leakage",      # LK: leakage
+)
+
+
+def get_rules() -> list[type]:
+    """Every rule class of the pack (the `advisor.rules` entry point)."""
+    rules: list[type] = []
+    for name in FAMILIES:
+        rules.extend(importlib.import_module(name).RULES)
+    return rules
