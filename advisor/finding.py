@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.rule import Severity
+from advisor.severity import Severity
 
 
 @dataclass(slots=True)

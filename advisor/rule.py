@@ -37,39 +37,15 @@ whose sections are its documentation::
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict
 
 from advisor.record import Experiment
+from advisor.severity import Severity
 
 
-class Severity(str, enum.Enum):
-    INFO = "info"
-    WARNING = "warning"
-    ERROR = "error"
-
-    @property
-    def rank(self) -> int:
-        return _RANK[self]
-
-    @property
-    def letter(self) -> str:
-        return self.value[0].upper()
-
-    @classmethod
-    def parse(cls, value: str) -> "Severity":
-        """Accept `error`/`warning`/`info` and the letters E/W/I."""
-        text = str(value).strip().lower()
-        for severity in cls:
-            if text in (severity.value, severity.value[0]):
-                return severity
-        raise ValueError(f"expected one of error, warning, info; received {value!r}")
-
-
-_RANK = {Severity.INFO: 0, Severity.WARNING: 1, Severity.ERROR: 2}
 
 
 class RuleOptions(BaseModel):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.finding import Finding
-from advisor.rule import Severity
+from advisor.severity import Severity
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
 
