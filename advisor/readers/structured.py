@@ -78,16 +78,12 @@ def _parse_yaml(path: str, text: str) -> tuple[Any, SourceMap]:
             raise InputError(path, f"invalid YAML: {problem}", *_mark(mark)) from None
         except yaml.YAMLError as exc:
             raise InputError(path, f"invalid YAML: {exc}") from None
-        if node is None:
-            raise InputError(path, "is empty; expected an experiment record")
-        sources = SourceMap(path)
-        _walk_yaml(path, node, "", sources, [0], 0)
-        try:
-            data = loader.construct_document(node)
-        except yaml.MarkedYAMLError as exc:
-            raise InputError(path, f"invalid YAML: {exc.problem}", *_mark(exc.problem_mark)) from None
     finally:
         loader.dispose()
+    if node is None:
+        raise InputError(path, "is empty; expected an experiment record")
+    sources = SourceMap(path)
+    data = _Builder(path, sources).build(node, "", 0)
     return data, sources
 
 
@@ -97,37 +93,85 @@ def _mark(mark: Any) -> tuple[int | None, int | None]:
     return mark.line + 1, mark.column + 1
 
 
-def _walk_yaml(path: str, node: Any, pointer: str, sources: SourceMap, count: list[int], depth: int) -> None:
-    count[0] += 1
-    if count[0] > MAX_VALUES or depth > MAX_DEPTH:
-        line, column = _mark(node.start_mark)
-        raise InputError(
-            path,
+_STR_TAG = "tag:yaml.org,2002:str"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
+
+
+class _Builder:
+    """Builds Python values from the composed YAML node tree and records every value's position,
+    in one pass. Counting values as they are built refuses alias bombs before they expand."""
+
+    def __init__(self, path: str, sources: SourceMap):
+        self.path = path
+        self.sources = sources
+        self.count = 0
+        self.constructor = yaml.constructor.SafeConstructor()
+
+    def refuse(self, node: Any) -> InputError:
+        return InputError(
+            self.path,
             f"refused: the document expands to more than {MAX_VALUES:,} values or {MAX_DEPTH} levels "
             "(nested YAML aliases?); an experiment record is far smaller",
-            line,
-            column,
+            *_mark(node.start_mark),
         )
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+
+    def build(self, node: Any, pointer: str, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_VALUES or depth > MAX_DEPTH:
+            raise self.refuse(node)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        add = self.sources.add
+        path = self.path
+        if isinstance(node, yaml.SequenceNode):
+            items = []
+            for index, item in enumerate(node.value):
+                child = f"{pointer}/{index}"
+                mark = item.start_mark
+                add(child, Location(path, mark.line + 1, mark.column + 1, child))
+                items.append(self.build(item, child, depth + 1))
+            return items
+        mapping: dict[Any, Any] = {}
+        merges: list[Any] = []
         for key_node, value_node in node.value:
-            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-            if key == "<<":  # merge key: its members land in this mapping
-                _walk_yaml(path, value_node, pointer, sources, count, depth + 1)
+            if key_node.tag == _MERGE_TAG:
+                merges.append(value_node)
                 continue
-            if key in seen:
+            key = self.scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else "?"
+            if key in mapping:
                 raise InputError(path, f"duplicate key '{key}'", *_mark(key_node.start_mark))
-            seen.add(key)
             child = f"{pointer}/{escape_token(key)}"
-            line, column = _mark(key_node.start_mark)
-            sources.add(child, Location(path, line, column, child))
-            _walk_yaml(path, value_node, child, sources, count, depth + 1)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            child = f"{pointer}/{index}"
-            line, column = _mark(item.start_mark)
-            sources.add(child, Location(path, line, column, child))
-            _walk_yaml(path, item, child, sources, count, depth + 1)
+            mark = key_node.start_mark
+            add(child, Location(path, mark.line + 1, mark.column + 1, child))
+            mapping[key] = self.build(value_node, child, depth + 1)
+        for merge in merges:  # `<<: *base` — explicit keys win over merged ones
+            sources = merge.value if isinstance(merge, yaml.SequenceNode) else [merge]
+            for source in sources:
+                merged = self.build(source, pointer, depth + 1)
+                if not isinstance(merged, dict):
+                    raise InputError(path, "a merge key (<<) expects a mapping or a list of mappings", *_mark(source.start_mark))
+                for key, value in merged.items():
+                    mapping.setdefault(key, value)
+        return mapping
+
+    def scalar(self, node: Any) -> Any:
+        tag = node.tag
+        if tag == _STR_TAG:
+            # YAML 1.1 reads `1e-3` as a string; YAML 1.2 (and every user) means a number.
+            if not node.style and _EXPONENT_FLOAT.match(node.value):
+                return float(node.value)
+            return node.value
+        if tag == _NULL_TAG:
+            return None
+        constructor = self.constructor.yaml_constructors.get(tag)
+        if constructor is None:
+            raise InputError(self.path, f"unsupported YAML tag {tag}; expected plain values", *_mark(node.start_mark))
+        try:
+            return constructor(self.constructor, node)
+        except yaml.MarkedYAMLError as exc:
+            raise InputError(self.path, f"invalid YAML: {exc.problem}", *_mark(exc.problem_mark)) from None
 
 
 # --- JSON ------------------------------------------------------------------------------------
