@@ -144,3 +144,58 @@ def problem_type_from_model(experiment: Experiment) -> str | None:
 def inferred_problem_type(experiment: Experiment) -> str | None:
     """Declared, else implied by the labels, else by the model."""
     return problem_type(experiment) or problem_type_from_model(experiment)
+
+
+@dataclass(frozen=True)
+class ScoreFact:
+    """A score in the success metric, and where it came from."""
+
+    value: float
+    #: What the score was taken from: "final.validation_score", "history.<key>" or "tuning.trials".
+    source: str
+    pointer: str
+
+
+def metric_goal_of(experiment: Experiment) -> str | None:
+    """"maximize" or "minimize": declared in metric.goal, else known for the metric's name."""
+    from advisor.names import metric_goal
+
+    metric = experiment.metric
+    if metric is None:
+        return None
+    return metric.goal or metric_goal(metric.name)
+
+
+def validation_score(experiment: Experiment) -> ScoreFact | None:
+    """The model's validation score in the success metric: final.validation_score, else the best
+    epoch of the metric's validation series in the history, else the best tuning trial.
+
+    Returns None when none of them is there, or when picking "the best" needs a metric goal that
+    is neither declared nor known.
+    """
+    import math
+
+    from advisor.names import canonical_metric
+
+    final = experiment.final
+    if final is not None and final.validation_score is not None:
+        return ScoreFact(final.validation_score, "final.validation_score", "/final/validation_score")
+    metric = experiment.metric
+    goal = metric_goal_of(experiment)
+    if metric is None or metric.name is None or goal is None:
+        return None
+    best = max if goal == "maximize" else min
+    wanted = canonical_metric(metric.name)
+    if experiment.history is not None:
+        for key, values in experiment.history.series.items():
+            finite = [v for v in values if math.isfinite(v)]
+            if key.startswith("val_") and finite and canonical_metric(key[4:]) == wanted:
+                return ScoreFact(best(finite), f"history.{key}", f"/history/{key}")
+    trials = experiment.tuning.trials if experiment.tuning is not None else None
+    if isinstance(trials, list):
+        scored = [(trial.score, index) for index, trial in enumerate(trials)
+                  if trial.score is not None and math.isfinite(trial.score)]
+        if scored:
+            score, index = best(scored, key=lambda pair: pair[0])
+            return ScoreFact(score, "tuning.trials", f"/tuning/trials/{index}/score")
+    return None
