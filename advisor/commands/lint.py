@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import NoReturn
 
 import click
 
@@ -34,20 +35,23 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
     A directory is searched for experiment.{yaml,yml,json,toml} files and other inputs.
     Exit codes: 0 nothing at or above the fail level, 1 findings, 2 the advisor could not do its job.
     """
-    from advisor.errors import AdvisorError
     from advisor.engine import fails
+    from advisor.errors import AdvisorError
     from advisor.lint import build_config, lint_paths
     from advisor.reports import Report, render
 
     try:
         config = build_config(config_file, _split(select) or None, _split(ignore), _split(extend_select), fail_on,
                               warn_unused_ignores, start=".")
-        result = lint_paths(list(paths), config)
+        if output:
+            _refuse_overwriting_inputs(output, paths)
+        result = lint_paths(list(paths), config, keep_going=True)
     except AdvisorError as exc:
-        click.echo(f"advisor: error: {exc}", err=True)
-        sys.exit(2)
-    use_color = color if color is not None else (output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    report = Report(result.findings, result.files, config.rules, config.fail_on, statistics, bool(use_color and fmt == "text"))
+        _fail(str(exc))
+    for error in result.errors:
+        click.echo(f"advisor: error: {error}", err=True)
+    report = Report(result.findings, result.files, config.rules, config.fail_on, statistics,
+                    fmt == "text" and _use_color(color, output), errors=result.errors)
     text = render(fmt, report)
     if output:
         try:
@@ -55,9 +59,37 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
 
             write_text_atomic(output, text)
         except OSError as exc:
-            click.echo(f"advisor: error: {output}: cannot write the report: {exc.strerror or exc}", err=True)
-            sys.exit(2)
+            _fail(f"{output}: cannot write the report: {exc.strerror or exc}")
     else:
         click.echo(text, nl=False)
+    if result.errors:
+        sys.exit(2)
     if not exit_zero and fails(result.findings, config.fail_on):
         sys.exit(1)
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"advisor: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _use_color(requested: bool | None, output: str | None) -> bool:
+    """`--color/--no-color` when given; else only on a terminal, and never with NO_COLOR set."""
+    if requested is not None:
+        return requested
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _refuse_overwriting_inputs(output: str, paths: tuple[str, ...]) -> None:
+    """The report must not replace a file being linted (nothing a user owns is overwritten).
+
+    Raises:
+        UsageError: `output` is one of the inputs, or an existing directory.
+    """
+    from advisor.errors import UsageError
+
+    if os.path.isdir(output):
+        raise UsageError(f"--output {output}: is a directory; expected a file name")
+    target = os.path.realpath(output)
+    if any(os.path.isfile(path) and os.path.realpath(path) == target for path in paths):
+        raise UsageError(f"--output {output}: is one of the files being linted; refusing to overwrite it")

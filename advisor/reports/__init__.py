@@ -1,8 +1,13 @@
-"""Report formats for `advisor lint`. Each module exposes `render(report) -> str`."""
+"""Report formats for `advisor lint`. Each format module exposes `render(report) -> str`.
+
+Formats are imported only when used, so a text report never pays for XML or SARIF.
+"""
 
 from __future__ import annotations
 
 import importlib
+import os
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,32 +19,82 @@ FORMATS = ("text", "json", "sarif", "github", "junit")
 
 @dataclass
 class Report:
-    """Everything a format may show: findings, the files linted, the rules that ran."""
+    """Everything a format may show.
+
+    Args:
+        findings: The findings, in file order.
+        files: The inputs that were linted.
+        rules: The rules that ran (`RuleSetup` list), for rule metadata.
+        fail_on: The lowest severity that fails the run.
+        statistics: Whether to show the number of findings per rule.
+        color: Whether text output may use ANSI colours.
+        fixable: How many findings `advisor fix` can remedy.
+        errors: Inputs that could not be read (`InputError` list); the run exits 2.
+    """
 
     findings: list[Finding]
     files: list[str]
-    rules: list[Any] = field(default_factory=list)  # RuleSetup list, for rule metadata
+    rules: list[Any] = field(default_factory=list)
     fail_on: Severity = Severity.WARNING
     statistics: bool = False
     color: bool = False
-    #: Fixable remedies, "N fixable with advisor fix" in the summary.
     fixable: int = 0
+    errors: list[Any] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
+        """Number of findings per severity, every severity present."""
         counts = {s.value: 0 for s in Severity}
         for finding in self.findings:
             counts[finding.severity.value] += 1
         return counts
 
+    def rule_counts(self) -> list[tuple[str, str, str, int]]:
+        """(code, name, severity, count) per rule, most frequent first."""
+        counter = Counter((f.code, f.name, f.severity.value) for f in self.findings)
+        ordered = sorted(counter.items(), key=lambda item: (-item[1], item[0]))
+        return [(code, name, severity, count) for (code, name, severity), count in ordered]
+
     def summary(self) -> dict[str, Any]:
-        return {
+        """The `summary` object of the JSON report."""
+        summary: dict[str, Any] = {
             "files": len(self.files),
             "findings": len(self.findings),
             "by_severity": self.counts(),
             "fail_on": self.fail_on.value,
         }
+        if self.statistics:
+            summary["by_rule"] = {code: count for code, _, _, count in self.rule_counts()}
+        if self.errors:
+            summary["errors"] = [error_dict(error) for error in self.errors]
+        return summary
+
+
+def display_path(path: str) -> str:
+    """`path` relative to the working directory with forward slashes when it lies below it,
+    else as given (with forward slashes). Every format shows paths this way."""
+    if os.path.isabs(path):
+        try:
+            relative = os.path.relpath(path)
+        except ValueError:  # another drive on Windows
+            relative = path
+        if not relative.startswith(".."):
+            path = relative
+    else:
+        path = os.path.normpath(path)
+    return path.replace(os.sep, "/")
+
+
+def error_dict(error: Any) -> dict[str, Any]:
+    """An input error as plain data: path, line, column, message."""
+    return {
+        "path": display_path(getattr(error, "path", "")),
+        "line": getattr(error, "line", None),
+        "column": getattr(error, "column", None),
+        "message": getattr(error, "message", str(error)),
+    }
 
 
 def render(fmt: str, report: Report) -> str:
+    """Render `report` in format `fmt` (one of FORMATS)."""
     module = importlib.import_module(f"advisor.reports.{fmt}")
     return module.render(report)

@@ -6,23 +6,46 @@ import json
 import math
 from typing import Any
 
-from advisor.reports import Report
+from advisor.reports import Report, display_path
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     """JSON has no NaN or Infinity: write them as strings so the output stays strict JSON."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
+        return {k: finite(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
+        return [finite(v) for v in value]
     return value
 
 
+def plain(value: Any) -> Any:
+    """Evidence values json cannot write itself: numpy scalars and arrays, sets, anything else."""
+    if hasattr(value, "tolist"):
+        return finite(value.tolist())
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)
+
+
+def _finding(finding) -> dict[str, Any]:
+    data = finding.to_dict()
+    data["path"] = display_path(finding.path)
+    return finite(data)
+
+
 def render(report: Report) -> str:
+    """The DESIGN.md contract: `{"findings": [...], "summary": {...}}`, strict JSON.
+
+    Args:
+        report: What to show.
+
+    Returns:
+        The JSON document, ending in a newline.
+    """
     document = {
-        "findings": [_finite(f.to_dict()) for f in report.findings],
+        "findings": [_finding(f) for f in report.findings],
         "summary": report.summary(),
     }
-    return json.dumps(document, indent=2, allow_nan=False) + "\n"
+    return json.dumps(document, indent=2, allow_nan=False, default=plain) + "\n"

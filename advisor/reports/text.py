@@ -1,42 +1,55 @@
-"""Human output, like ruff: `path:line:col: CODE [severity] message`, then a summary."""
+"""`--format text`, for people, like ruff: `path:line:col: CODE message`, then a summary.
+
+Colour (ANSI) only when the report says so: the command enables it on a terminal unless NO_COLOR
+is set.
+"""
 
 from __future__ import annotations
 
-from collections import Counter
+from advisor.reports import Report, display_path
 
-from advisor.reports import Report
-
-_STYLE = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
+_SEVERITY_STYLE = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
 
 
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def render(report: Report) -> str:
-    color = report.color
+    """The findings, one per line with its remedy, optional statistics, and a summary line.
+
+    Args:
+        report: What to show.
+
+    Returns:
+        The text, ending in a newline.
+    """
 
     def paint(text: str, style: str) -> str:
-        return f"{style}{text}{_RESET}" if color else text
+        return f"{style}{text}{_RESET}" if report.color else text
 
     lines: list[str] = []
-    for f in report.findings:
-        where = f"{f.path}:{f.line or 1}:{f.column or 1}:"
-        subject = f" [{f.subject}]" if f.subject else ""
-        code = paint(f.code, _BOLD + _STYLE[f.severity.value])
-        lines.append(f"{paint(where, _BOLD)}{subject} {code} {f.message}")
-        if f.remedy:
-            lines.append(paint(f"  remedy: {f.remedy}", _DIM))
+    for finding in report.findings:
+        where = f"{display_path(finding.path)}:{finding.line or 1}:{finding.column or 1}:"
+        subject = f" [{finding.subject}]" if finding.subject else ""
+        code = paint(finding.code, _BOLD + _SEVERITY_STYLE[finding.severity.value])
+        lines.append(f"{paint(where, _BOLD)}{subject} {code} {finding.message}")
+        if finding.remedy:
+            lines.append(paint(f"  remedy: {finding.remedy}", _DIM))
     if report.statistics and report.findings:
-        if lines:
-            lines.append("")
-        counter = Counter((f.code, f.name, f.severity.value) for f in report.findings)
-        for (code, name, severity), count in sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append("")
+        for code, name, severity, count in report.rule_counts():
             lines.append(f"{count:>5}  {code:<7} {severity:<8} {name}")
-    counts = report.counts()
+    files = _plural(len(report.files), "file")
     if report.findings:
-        parts = [f"{n} {sev}{'s' if n != 1 else ''}" for sev, n in reversed(list(counts.items())) if n]
-        summary = f"Found {len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} ({', '.join(parts)}) in {len(report.files)} file{'s' if len(report.files) != 1 else ''}."
+        by_severity = [_plural(n, severity) for severity, n in reversed(report.counts().items()) if n]
+        summary = f"Found {_plural(len(report.findings), 'finding')} ({', '.join(by_severity)}) in {files}."
         lines.append(paint(summary, _BOLD))
         if report.fixable:
             lines.append(f"[*] {report.fixable} fixable with `advisor fix` (preview with `advisor fix --diff`).")
+    elif report.errors:
+        lines.append(paint(f"No findings in {files}; {_plural(len(report.errors), 'input')} could not be read.", _BOLD))
     else:
-        lines.append(paint(f"All checks passed! ({len(report.files)} file{'s' if len(report.files) != 1 else ''})", _BOLD))
+        lines.append(paint(f"All checks passed! ({files})", _BOLD))
     return "\n".join(lines) + "\n"
