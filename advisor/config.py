@@ -77,24 +77,48 @@ class ResolvedConfig:
 
 
 def find_config_file(start: str | os.PathLike[str] = ".") -> str | None:
-    """The nearest advisor.toml, or pyproject.toml with a [tool.advisor] table, from `start` up."""
+    """The nearest advisor.toml, or pyproject.toml with a `[tool.advisor]` table, from `start` up.
+
+    In one folder advisor.toml wins over pyproject.toml.
+
+    Args:
+        start: The folder (or a file in the folder) where the search begins.
+
+    Returns:
+        The file's path (relative to the working directory when below it), or None.
+    """
     directory = Path(start).resolve()
     if directory.is_file():
         directory = directory.parent
     for folder in (directory, *directory.parents):
         for name in CONFIG_FILES:
             candidate = folder / name
-            if not candidate.is_file():
-                continue
-            if name == "pyproject.toml":
-                try:
-                    text = candidate.read_text(encoding="utf-8")
-                except OSError:
-                    continue
-                if "[tool.advisor" not in text:
-                    continue
-            return str(candidate)
+            if candidate.is_file() and (name != "pyproject.toml" or _has_advisor_table(candidate)):
+                return _shown(str(candidate))
     return None
+
+
+def _has_advisor_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml configures the advisor (a broken file that mentions it does: its
+    error is then reported)."""
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    if "advisor" not in text:
+        return False
+    import tomllib
+
+    try:
+        tool = tomllib.loads(text).get("tool")
+    except tomllib.TOMLDecodeError:
+        return True
+    return isinstance(tool, dict) and "advisor" in tool
+
+
+def _shown(path: str) -> str:
+    relative = os.path.relpath(path)
+    return path if relative.startswith("..") else relative
 
 
 def load_settings(path: str | None) -> Settings:
@@ -187,7 +211,7 @@ def resolve(settings: Settings, registry: RuleRegistry) -> ResolvedConfig:
         rule = registry.get(key)
         if rule is None:
             close = difflib.get_close_matches(key, [*registry.by_code, *registry.by_name], n=1, cutoff=0.6)
-            hint = f"; did you mean '{close[0]}'?" if close else ""
+            hint = f"; did you mean '{close[0]}'?" if close else "; `advisor rules` lists them"
             raise _config_error(settings, f"/tool/advisor/rules/{key}", f"unknown rule '{key}' in rules{hint}")
         overrides[rule.code] = (key, table)
 

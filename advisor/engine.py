@@ -8,6 +8,7 @@ from typing import Iterable
 from advisor.config import ResolvedConfig
 from advisor.finding import Finding
 from advisor.record import Experiment
+from advisor.registry import load_registry
 from advisor.rule import Severity
 
 #: Findings the engine itself reports; they are not rules and cannot be selected away.
@@ -62,7 +63,7 @@ class Linter:
         for finding in findings:
             suppressed = False
             for suppression in suppressions:
-                if suppression.path != finding.path or not (suppression.whole_file or suppression.line == finding.line):
+                if not suppression.covers(finding.path, finding.line):
                     continue
                 selector = suppression.matches(finding.code, finding.name)
                 if selector is not None:
@@ -83,7 +84,12 @@ class Linter:
                 if selector in suppression.used:
                     continue
                 what = "every rule" if selector == "*" else f"'{selector}'"
-                why = "" if selector == "*" or selector.upper() in selected or selector.lower() in selected else " (not selected)"
+                if selector == "*" or selector.upper() in selected or selector.lower() in selected:
+                    why = ""
+                elif load_registry().get(selector) is None:
+                    why = " (no such rule)"
+                else:
+                    why = " (not selected)"
                 unused.append(Finding(
                     UNUSED_SUPPRESSION[0], UNUSED_SUPPRESSION[1], Severity.WARNING,
                     f"unused suppression of {what}{why}: no finding here to suppress; remove it",

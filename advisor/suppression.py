@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-_COMMENT = re.compile(r"#\s*advisor:\s*(ignore-file|ignore)\b(?:\[([^\]]*)\])?", re.IGNORECASE)
+_COMMENT = re.compile(r"#\s*advisor:\s*(ignore-file|ignore)\b(?:\s*\[([^\]]*)\])?", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -22,6 +22,15 @@ class Suppression:
     #: Codes or names as written; empty means every rule.
     selectors: tuple[str, ...]
     used: set[str] = field(default_factory=set)
+
+    def covers(self, path: str, line: int | None) -> bool:
+        """Whether the suppression applies to a finding at `path`:`line`.
+
+        A file-wide suppression covers every finding of the record, including those located in
+        the files it names (a `.keras` archive or a CSV cannot hold comments); a line suppression
+        covers findings on its own line.
+        """
+        return self.whole_file or (self.path == path and self.line == line)
 
     def matches(self, code: str, name: str) -> str | None:
         """The selector that matches the rule (or "*" for a bare ignore), else None."""
