@@ -50,8 +50,9 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
         _fail(str(exc))
     for error in result.errors:
         click.echo(f"advisor: error: {error}", err=True)
-    report = Report(result.findings, result.files, config.rules, config.fail_on, statistics,
-                    fmt == "text" and _use_color(color, output), errors=result.errors)
+    colored = fmt == "text" and _use_color(color, output)
+    report = Report(result.findings, result.files, config.rules, config.fail_on, statistics, colored,
+                    errors=result.errors)
     text = render(fmt, report)
     if output:
         try:
@@ -61,7 +62,7 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
         except OSError as exc:
             _fail(f"{output}: cannot write the report: {exc.strerror or exc}")
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False, color=colored)  # click strips colour from pipes unless told
     if result.errors:
         sys.exit(2)
     if not exit_zero and fails(result.findings, config.fail_on):
