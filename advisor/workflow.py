@@ -1,0 +1,512 @@
+"""Where an experiment stands in the universal workflow of machine learning, and what to do next.
+
+The workflow has seven stages (RULES.md order, `advisor.rule.STAGES`). Each stage of one experiment
+is, given the record and its lint findings:
+
+- done: the stage's evidence is present (`REQUIREMENTS`) and no error or warning of its rules
+  stands;
+- blocked: an error or warning of its rules stands (the findings are listed);
+- not reached: no finding blocks it, but its evidence is missing (no baseline score yet, no
+  history, no sign of overfitting yet). The `*-missing` rules (`Requirement.absence_rule`) report exactly that
+  absence, so their finding leaves a stage not reached rather than blocked.
+
+The current stage is the first that is not done; when all seven are done it is stage 7, marked
+done. The next steps come from the findings (grouped by remedy, stage by stage, errors first) and
+from the current stage's missing evidence, each with the command that performs it where one exists:
+`advisor fix` for remedies that are record edits, `advisor train --stage ...` for remedies that need
+training.
+
+Pure: this module reads nothing and runs no rule; `assess` takes a record and its findings, so the
+CLI, the reference trainer and tests share it.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from advisor.finding import Finding
+from advisor.record import Experiment
+from advisor.rule import STAGES, Rule, Severity
+
+DONE, BLOCKED, NOT_REACHED = "done", "blocked", "not_reached"
+FINAL_STAGE = max(STAGES)
+
+
+# --- what each stage is for, in the workflow's own words ---------------------------------------
+
+#: One sentence per stage: why the stage matters.
+STAGE_WHY: dict[int, str] = {
+    1: "You can't do anything until you know what the inputs and outputs are and what data is available: "
+       "your hypothesis is that the outputs can be predicted from these inputs.",
+    2: "To control something you need to observe it: the measure of success guides every choice you make later.",
+    3: "Once you know what you are aiming for, you must establish how you will measure progress: "
+       "the evaluation protocol is what measures generalization.",
+    4: "A neural network needs its data as tensors of small, homogeneous, numeric values: "
+       "encoded, scaled, normalized, with nothing missing.",
+    5: "A model that cannot beat a dumb baseline has no statistical power yet: first show that the problem "
+       "can be solved at all.",
+    6: "The ideal model stands right at the border between underfitting and overfitting; to find that border, "
+       "you must first cross it.",
+    7: "Every time you use feedback from your validation process to tune your model, you leak information "
+       "into it: tune on validation, then evaluate on the test set once, at the end.",
+}
+
+
+@dataclass(frozen=True)
+class Advice:
+    """What to do, why, and how: the trainer's `--stage` for remedies that need training.
+
+    Args:
+        text: The action, in the imperative.
+        why: One sentence in the workflow's terms; empty to use the stage's.
+        train_stage: `advisor train --stage` value that performs it, or a function of the record
+            returning one; None when no training performs it.
+    """
+
+    text: str
+    why: str = ""
+    train_stage: str | Callable[[Experiment], str] | None = None
+
+
+#: Remedy ids (RULES.md) -> advice.
+REMEDIES: dict[str, Advice] = {
+    "set_problem_type": Advice(
+        "Declare the problem type (problem.type): binary, multiclass or multilabel classification, "
+        "regression or bounded regression.",
+        "The problem type decides the last layer, the loss and the metric: nothing else can be checked without it."),
+    "set_metric": Advice(
+        "Choose a success metric that fits the problem (metric.name).",
+        "Your metric for success guides the choice of loss and every decision you make later; it must "
+        "measure what matters for this problem."),
+    "log_metric": Advice(
+        "Log the success metric on the validation data while training (add it to the compiled metrics).",
+        "A measure of success that is never observed on validation data cannot guide the work."),
+    "add_validation": Advice(
+        "Hold out a validation split (or use K-fold) and monitor it while training.",
+        "Without validation data nothing measures generalization, and overfitting cannot be seen."),
+    "use_kfold": Advice(
+        "Use K-fold validation instead of a single small hold-out split.",
+        "With little data, one small validation split gives a noisy estimate that tuning then overfits."),
+    "use_iterated_kfold": Advice(
+        "Use iterated K-fold validation with shuffling.",
+        "With little data and many comparisons, iterated K-fold is the most reliable estimate of generalization."),
+    "hold_out_test": Advice(
+        "Hold out a test set that only the final evaluation touches, once.",
+        "Every time you use feedback from your validation process to tune your model, you leak information; "
+        "only untouched test data measures generalization."),
+    "time_split": Advice(
+        "Split by time without shuffling: train on the past, validate and test on the future.",
+        "When samples are ordered in time, a random split lets the future leak into training."),
+    "stratify_split": Advice(
+        "Stratify the splits by class.",
+        "With imbalanced classes, random splits give validation and test sets that do not represent the data."),
+    "encode_features": Advice(
+        "Encode the non-numeric features (for example one-hot).",
+        "A neural network only takes tensors of numbers."),
+    "scale_features": Advice(
+        "Scale the features to small values (for example into [0, 1]).",
+        "Large input values cause large gradient updates that prevent the network from converging."),
+    "normalize_features": Advice(
+        "Normalize each feature independently, with statistics computed on the training data only.",
+        "Features on very different scales make learning harder; statistics taken from validation or test "
+        "data leak them into training."),
+    "impute_missing": Advice(
+        "Impute the missing values (with statistics of the training data).",
+        "A network cannot take missing values, and dropping them silently changes the data."),
+    "drop_constant_features": Advice(
+        "Drop the constant features.",
+        "A feature that never varies carries no information and breaks standardization."),
+    "deduplicate_splits": Advice(
+        "Remove the samples that appear both in training and in validation or test data.",
+        "Samples shared between splits turn the evaluation into a measure of memorization."),
+    "compute_baseline": Advice(
+        "Compute a common-sense baseline's score on the validation data (most frequent class, or the mean "
+        "for regression).",
+        "Without a dumb baseline you cannot tell whether the model has any statistical power.",
+        "baseline"),
+    "fix_output_layer": Advice(
+        "Set the last layer's activation and units and the loss for the problem type.",
+        "The last-layer activation and the loss must fit the problem, or the model optimizes the wrong thing."),
+    "fix_hidden_activation": Advice(
+        "Give the hidden layers a nonlinearity (relu).",
+        "Without nonlinearities a stack of layers collapses into one linear map."),
+    "fix_learning_rate": Advice(
+        "Use a learning rate in the usual range (rmsprop with 1e-3 is a safe start).",
+        "A learning rate far out of range keeps the model from learning at all."),
+    "lower_learning_rate": Advice(
+        "Lower the learning rate (for example by a factor of 10) and train again.",
+        "A loss that diverges or oscillates means the gradient steps are too large."),
+    "scale_up": Advice(
+        "Scale up: add layers, make them bigger, train for more epochs, until validation loss starts rising.",
+        "The ideal model stands at the border between underfitting and overfitting; to find it, you must "
+        "first cross it.",
+        "overfit"),
+    "regularize": Advice(
+        "Regularize: add dropout or L2 weight penalties, and stop early on validation loss.",
+        "Once the model overfits, regularization moves it back towards the border of generalization."),
+    "restore_best_epoch": Advice(
+        "Keep the weights of the best validation epoch (restore_best_weights, or retrain for the best epoch count).",
+        "The epochs after the best one only fit the training data better and the validation data worse."),
+    "retrain_final": Advice(
+        "Retrain the final model on the training and validation data together, then evaluate the test set once.",
+        "Once the configuration is chosen, the validation data is better spent on training the production model.",
+        "final"),
+}
+
+#: Remedies that are edits of the record (`advisor fix`); the other remedies need data or training.
+RECORD_EDIT_REMEDIES = frozenset({
+    "fix_output_layer", "fix_hidden_activation", "fix_learning_rate", "set_metric", "set_problem_type",
+    "normalize_features", "scale_features", "encode_features", "impute_missing", "drop_constant_features",
+    "use_kfold", "use_iterated_kfold", "stratify_split", "time_split", "hold_out_test", "add_validation",
+    "restore_best_epoch", "regularize", "deduplicate_splits",
+})
+#: Record edits that change a decision (problem type, metric, protocol): `advisor fix --unsafe-fixes`.
+#: A rule's own `fix_safety` attribute ("safe" or "unsafe"), when it declares one, wins.
+UNSAFE_REMEDIES = frozenset({"set_problem_type", "set_metric", "use_kfold", "use_iterated_kfold"})
+
+#: Findings whose advice differs from their remedy's: the special cases the workflow names.
+FINDING_ADVICE: dict[str, Advice] = {
+    "BL03": Advice(
+        "Revisit the hypotheses of stage 1: several architectures never beat the baseline, so the answer may "
+        "not be in the data. Are the outputs predictable from these inputs? Is there enough informative data?",
+        "You make the hypothesis that your outputs can be predicted from your inputs and that the data is "
+        "informative enough; until a model beats the baseline, those are only hypotheses."),
+    "RG04": Advice(
+        "Switch to iterated K-fold validation with shuffling, and tune again against it.",
+        "The test score fell well below validation: the validation estimate was unreliable, or tuning overfit "
+        "it; iterated K-fold gives a reliable one."),
+}
+
+
+# --- evidence: what a stage needs before it can be done ----------------------------------------
+
+def _has_problem_type(experiment: Experiment) -> bool:
+    from advisor.facts import inferred_problem_type
+
+    return inferred_problem_type(experiment) is not None
+
+
+def _has_dataset(experiment: Experiment) -> bool:
+    data, splits = experiment.data, experiment.splits
+    if data is not None and (data.path or data.samples):
+        return True
+    files = splits.files if splits is not None else None
+    return files is not None and any((files.train, files.validation, files.test))
+
+
+def _has_metric(experiment: Experiment) -> bool:
+    return experiment.metric is not None and bool(experiment.metric.name)
+
+
+def _has_protocol(experiment: Experiment) -> bool:
+    if experiment.protocol is not None and experiment.protocol.type is not None:
+        return True
+    splits = experiment.splits
+    if splits is None:
+        return False
+    return bool(splits.validation) or (splits.files is not None and bool(splits.files.validation))
+
+
+def _has_data_preparation(experiment: Experiment) -> bool:
+    data = experiment.data
+    return data is not None and (data.preprocessing is not None or bool(data.features))
+
+
+def _has_baseline_score(experiment: Experiment) -> bool:
+    return experiment.baseline is not None and experiment.baseline.score is not None
+
+
+def _beats_baseline(experiment: Experiment) -> bool:
+    from advisor.facts import metric_goal_of, validation_score
+
+    if not _has_baseline_score(experiment):
+        return False
+    score, goal = validation_score(experiment), metric_goal_of(experiment)
+    if score is None or goal is None:
+        return False
+    baseline = experiment.baseline.score
+    return score.value > baseline if goal == "maximize" else score.value < baseline
+
+
+#: Epochs after the best validation loss that show the border was crossed (OF03's default patience).
+OVERFIT_EPOCHS_AFTER_BEST = 2
+
+
+def _has_crossed_overfitting(experiment: Experiment) -> bool:
+    """Validation loss rose after its minimum, or early stopping stopped training before its end."""
+    from advisor.curves import best_epoch, finite_points, long_enough
+
+    history, model = experiment.history, experiment.model
+    if history is None:
+        return False
+    val_loss = history.get("val_loss")
+    if long_enough(val_loss):
+        best = best_epoch(val_loss)
+        last_epoch, last_value = finite_points(val_loss)[-1]
+        if best is not None and best <= last_epoch - OVERFIT_EPOCHS_AFTER_BEST and last_value > val_loss[best]:
+            return True
+    stopped_early = (model is not None and model.early_stopping is not None and model.epochs is not None
+                     and 0 < history.epochs < model.epochs)
+    return stopped_early
+
+
+def _has_final_evaluation(experiment: Experiment) -> bool:
+    final = experiment.final
+    return final is not None and final.test_score is not None and final.trained_on is not None
+
+
+def _regularize_or_final(experiment: Experiment) -> str:
+    """Tune first when nothing was tuned or regularized yet; else the final retrain."""
+    tuning, model = experiment.tuning, experiment.model
+    tuned = tuning is not None and bool(tuning.trial_count)
+    regularized = model is not None and (model.early_stopping is not None or any(
+        (layer.rate or layer.l1 or layer.l2) for layer in model.layers or ()))
+    return "final" if tuned or regularized else "regularize"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One piece of evidence a stage needs.
+
+    Args:
+        stage: The stage it belongs to.
+        what: What the evidence is, as a user reads it under "missing".
+        present: Whether the record holds it.
+        advice: What to do to produce it: a remedy id of `REMEDIES`, or an `Advice`.
+        absence_rule: The `*-missing` rule that reports its absence (not a blocker: it is the
+            missing evidence itself).
+        related: Other rules whose findings already give the step that produces it.
+    """
+
+    stage: int
+    what: str
+    present: Callable[[Experiment], bool]
+    advice: str | Advice
+    absence_rule: str | None = None
+    related: tuple[str, ...] = ()
+
+
+#: The evidence of each stage, in order. A stage with all of it present and no standing error or
+#: warning is done.
+REQUIREMENTS: tuple[Requirement, ...] = (
+    Requirement(1, "a problem type (problem.type, or labels or an output layer that imply one)",
+                _has_problem_type, "set_problem_type", absence_rule="PD01"),
+    Requirement(1, "a dataset (data.path, data.samples or splits.files)", _has_dataset,
+                Advice("Assemble the dataset: point data.path at it (CSV, NPZ or Parquet), or record data.samples."),
+                absence_rule="PD04"),
+    Requirement(2, "a success metric (metric.name)", _has_metric, "set_metric", absence_rule="MS01"),
+    Requirement(3, "a validation split or K-fold protocol (protocol.type, splits.validation)", _has_protocol,
+                Advice("Decide on an evaluation protocol: a hold-out validation split with plenty of data, "
+                       "K-fold or iterated K-fold with little (protocol.type)."), absence_rule="EP01"),
+    Requirement(4, "data preparation declared (data.preprocessing) or the data profiled (data.features)",
+                _has_data_preparation,
+                Advice("Prepare the data: declare its preprocessing (data.preprocessing), or point data.path at "
+                       "the data so the advisor can profile it.")),
+    Requirement(5, "a baseline score (baseline.score)", _has_baseline_score, "compute_baseline",
+                absence_rule="BL01"),
+    Requirement(5, "a model validation score that beats the baseline (final.validation_score, or the success "
+                   "metric's validation values in the history)", _beats_baseline,
+                Advice("Train a first model that beats the baseline, and record its validation score.",
+                       train_stage="fit"), related=("BL02", "BL03")),
+    Requirement(6, "a sign of overfitting (validation loss rising after its minimum, or early stopping "
+                   "that stopped training)", _has_crossed_overfitting, "scale_up"),
+    Requirement(7, "a final test score from the model retrained as declared (final.test_score, final.trained_on)",
+                _has_final_evaluation,
+                Advice("Regularize and tune the model on validation, then retrain it as declared and evaluate "
+                       "the test set once.", train_stage=_regularize_or_final)),
+)
+
+
+# --- results -----------------------------------------------------------------------------------
+
+@dataclass
+class StageResult:
+    """One stage of one experiment: status, the findings of its rules, the evidence it lacks."""
+
+    number: int
+    name: str
+    status: str
+    findings: list[Finding] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    #: The errors and warnings that keep the stage from being done.
+    blocking: list[Finding] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"number": self.number, "name": self.name, "status": self.status,
+                "findings": [f.to_dict() for f in self.findings], "missing": list(self.missing)}
+
+
+@dataclass
+class Step:
+    """One next step: what to do, why, and the command that does it (None when none exists)."""
+
+    codes: list[str]
+    text: str
+    why: str
+    command: str | None
+    stage: int
+    remedy: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"codes": list(self.codes), "text": self.text, "why": self.why, "command": self.command,
+                "stage": self.stage, "remedy": self.remedy}
+
+
+@dataclass
+class Assessment:
+    """Where one experiment stands: the seven stages, the current one, and the next steps."""
+
+    path: str
+    subject: str | None
+    stages: list[StageResult]
+    current: StageResult
+    steps: list[Step]
+
+    @property
+    def complete(self) -> bool:
+        """All seven stages are done."""
+        return all(stage.status == DONE for stage in self.stages)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": self.path}
+        if self.subject is not None:
+            data["subject"] = self.subject
+        data["stage"] = {"number": self.current.number, "name": self.current.name, "status": self.current.status}
+        data["complete"] = self.complete
+        data["stages"] = [stage.to_dict() for stage in self.stages]
+        data["steps"] = [step.to_dict() for step in self.steps]
+        return data
+
+
+# --- assessment --------------------------------------------------------------------------------
+
+def _blocks(finding: Finding) -> bool:
+    return finding.severity.rank >= Severity.WARNING.rank
+
+
+def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[type[Rule]] = (),
+           commands: bool = True, subject: str | None = None) -> Assessment:
+    """Place an experiment in the workflow and list its next steps.
+
+    Args:
+        experiment: The record.
+        findings: Its lint findings (suppressions and configuration already applied).
+        rules: The registered rules: they give the stage of an engine finding about a rule that
+            failed, and a rule's `fix_safety` for the `advisor fix` command.
+        commands: Whether steps may carry commands, which operate on the record's file; False for
+            an input `advisor fix` and `advisor train` cannot take (an MLflow run, a lone history).
+        subject: The record's name inside its input (an MLflow run id), if any.
+
+    Returns:
+        The `Assessment`.
+    """
+    rules_by_code = {rule.code: rule for rule in rules}
+    by_stage: dict[int, list[Finding]] = {number: [] for number in STAGES}
+    for finding in findings:
+        stage = _stage_of(finding, rules_by_code)
+        if stage in by_stage:
+            by_stage[stage].append(finding)
+
+    stages = []
+    for number, name in STAGES.items():
+        missing = [r for r in REQUIREMENTS if r.stage == number and not r.present(experiment)]
+        # A *-missing rule's finding is the missing evidence itself, not a blocker.
+        excused = {r.absence_rule for r in missing}
+        blocking = [f for f in by_stage[number] if _blocks(f) and f.code not in excused]
+        status = BLOCKED if blocking else (NOT_REACHED if missing else DONE)
+        stages.append(StageResult(number, name, status, by_stage[number], [r.what for r in missing], blocking))
+    current = next((stage for stage in stages if stage.status != DONE), stages[-1])
+    planner = _StepPlanner(experiment, current, rules_by_code, experiment.path if commands else None)
+    return Assessment(experiment.path, subject, stages, current, planner.plan(stages))
+
+
+def _stage_of(finding: Finding, rules_by_code: dict[str, type[Rule]]) -> int | None:
+    """A finding's stage; an engine finding about a failed rule counts at that rule's stage."""
+    if finding.stage is not None:
+        return finding.stage
+    rule = rules_by_code.get(str(finding.evidence.get("rule", "")))
+    return rule.stage if rule is not None else None
+
+
+_SEVERITY_ORDER = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+
+
+class _StepPlanner:
+    """Turns stage results into ordered steps: stage by stage, errors first, one step per remedy."""
+
+    def __init__(self, experiment: Experiment, current: StageResult, rules_by_code: dict[str, type[Rule]],
+                 target: str | None):
+        self.experiment = experiment
+        self.current = current
+        self.rules_by_code = rules_by_code
+        self.target = target
+
+    def plan(self, stages: list[StageResult]) -> list[Step]:
+        steps: list[Step] = []
+        for stage in stages:
+            steps.extend(self._finding_steps(stage))
+            if stage is self.current:
+                steps.extend(self._evidence_steps(stage, steps))
+        final = self.experiment.final
+        if self.current.status == DONE and not any(step.remedy == "retrain_final" for step in steps) and (
+                final is None or final.trained_on != "train+validation"):
+            steps.append(self._advice_step([], REMEDIES["retrain_final"], FINAL_STAGE, "retrain_final"))
+        return steps
+
+    def _finding_steps(self, stage: StageResult) -> list[Step]:
+        """Errors and warnings of every stage; info findings of the current stage only."""
+        chosen = [f for f in stage.findings if _blocks(f) or stage is self.current]
+        chosen.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+        groups: dict[str, list[Finding]] = {}
+        for finding in chosen:
+            key = finding.code if (finding.code in FINDING_ADVICE or not finding.remedy) else finding.remedy
+            groups.setdefault(key, []).append(finding)
+        return [self._group_step(stage.number, group) for group in groups.values()]
+
+    def _group_step(self, stage: int, group: list[Finding]) -> Step:
+        codes = list(dict.fromkeys(f.code for f in group))
+        first = group[0]
+        advice = FINDING_ADVICE.get(first.code) or REMEDIES.get(first.remedy or "")
+        if advice is None:  # no remedy: the rule's message says what is wrong and what to do
+            more = f" (and {len(group) - 1} more)" if len(group) > 1 else ""
+            return Step(codes, first.message + more, STAGE_WHY[stage], None, stage, first.remedy)
+        if first.code in FINDING_ADVICE or first.remedy not in RECORD_EDIT_REMEDIES:
+            return self._advice_step(codes, advice, stage, first.remedy)
+        return Step(codes, advice.text, advice.why or STAGE_WHY[stage], self._fix_command(codes, first.remedy),
+                    stage, first.remedy)
+
+    def _evidence_steps(self, stage: StageResult, planned: list[Step]) -> list[Step]:
+        """Steps that produce the current stage's missing evidence, unless a finding's step does."""
+        covered_codes = {code for step in planned for code in step.codes}
+        covered_remedies = {step.remedy for step in planned if step.stage == stage.number}
+        steps = []
+        for requirement in REQUIREMENTS:
+            if requirement.stage != stage.number or requirement.present(self.experiment):
+                continue
+            related = {requirement.absence_rule, *requirement.related} - {None}
+            remedy = requirement.advice if isinstance(requirement.advice, str) else None
+            if related & covered_codes or (remedy is not None and remedy in covered_remedies):
+                continue
+            advice = REMEDIES[remedy] if remedy is not None else requirement.advice
+            steps.append(self._advice_step([], advice, stage.number, remedy))
+        return steps
+
+    def _advice_step(self, codes: list[str], advice: Advice, stage: int, remedy: str | None) -> Step:
+        """A step from advice: the trainer's command when training performs it."""
+        train_stage = advice.train_stage(self.experiment) if callable(advice.train_stage) else advice.train_stage
+        command = None
+        if train_stage is not None and self.target is not None:
+            command = f"advisor train {shlex.quote(self.target)} --stage {train_stage}"
+        elif remedy in RECORD_EDIT_REMEDIES and codes:
+            command = self._fix_command(codes, remedy)
+        return Step(list(codes), advice.text, advice.why or STAGE_WHY[stage], command, stage, remedy)
+
+    def _fix_command(self, codes: list[str], remedy: str | None) -> str | None:
+        if self.target is None:
+            return None
+        declared = {getattr(self.rules_by_code.get(code), "fix_safety", None) for code in codes} - {None}
+        unsafe = "unsafe" in declared if declared else remedy in UNSAFE_REMEDIES
+        flag = "--unsafe-fixes " if unsafe else ""
+        return f"advisor fix {flag}--select {','.join(codes)} {shlex.quote(self.target)}"
