@@ -199,3 +199,162 @@ def validation_score(experiment: Experiment) -> ScoreFact | None:
             score, index = best(scored, key=lambda pair: pair[0])
             return ScoreFact(score, "tuning.trials", f"/tuning/trials/{index}/score")
     return None
+
+
+# --- the plan: splits, sample counts, classes, logged metrics ------------------------------------
+
+#: Record sections that describe an experiment's plan rather than one of its artifacts.
+PLAN_SECTIONS = ("problem", "data", "splits", "protocol", "metric", "baseline", "tuning", "final")
+SPLIT_NAMES = ("train", "validation", "test")
+
+
+def declares_plan(experiment: Experiment) -> bool:
+    """Whether the record describes an experiment, not only artifacts of one.
+
+    A lone `.keras` archive or history file becomes a record with just `model` or `history`; the
+    *-missing rules stay silent on it, since it never claimed to describe a whole experiment. A
+    record with neither artifacts nor plan (say only a name) counts as a plan with everything
+    missing.
+
+    Returns:
+        False only when the record holds a model or a history and none of `PLAN_SECTIONS`.
+    """
+    if any(getattr(experiment, section) is not None for section in PLAN_SECTIONS):
+        return True
+    return experiment.model is None and experiment.history is None
+
+
+def success_metric(experiment: Experiment) -> str | None:
+    """The success metric's canonical name (`metric.name`), or None when none is declared."""
+    from advisor.names import canonical_metric
+
+    if experiment.metric is None or not experiment.metric.name:
+        return None
+    return canonical_metric(experiment.metric.name)
+
+
+def split_samples(experiment: Experiment) -> dict[str, int]:
+    """Samples in each split that the record lets one count.
+
+    `splits.<name>` is a count, or a fraction of `data.samples` when it is a float in (0, 1]; when
+    it is absent, the split's `splits.class_counts` are summed.
+
+    Returns:
+        Split name ("train", "validation", "test") -> samples, for the splits that can be counted.
+    """
+    splits = experiment.splits
+    if splits is None:
+        return {}
+    total = experiment.data.samples if experiment.data is not None else None
+    counted: dict[str, int] = {}
+    for name in SPLIT_NAMES:
+        size = getattr(splits, name)
+        if isinstance(size, float) and 0 < size <= 1:
+            if total is not None:
+                counted[name] = round(size * total)
+        elif size is not None:
+            counted[name] = int(size)
+        elif splits.class_counts and name in splits.class_counts:
+            counted[name] = sum(splits.class_counts[name].values())
+    return counted
+
+
+def total_samples(experiment: Experiment) -> int | None:
+    """`data.samples`, else the sum of the countable splits (None when nothing can be counted)."""
+    if experiment.data is not None and experiment.data.samples is not None:
+        return experiment.data.samples
+    counted = split_samples(experiment)
+    return sum(counted.values()) if counted else None
+
+
+def observed_class_counts(experiment: Experiment) -> dict[str, int] | None:
+    """Samples per class (labels: positives per label): `data.class_counts`, else the per-split
+    counts of `splits.class_counts` added up; None when neither is known."""
+    if experiment.data is not None and experiment.data.class_counts:
+        return dict(experiment.data.class_counts)
+    if experiment.splits is not None and experiment.splits.class_counts:
+        summed: dict[str, int] = {}
+        for counts in experiment.splits.class_counts.values():
+            for label, count in counts.items():
+                summed[label] = summed.get(label, 0) + count
+        return summed
+    return None
+
+
+@dataclass(frozen=True)
+class Imbalance:
+    """How much the largest class outnumbers the smallest."""
+
+    ratio: float
+    largest: str
+    largest_count: int
+    smallest: str
+    smallest_count: int
+
+
+def class_imbalance(counts: dict[str, int] | None) -> Imbalance | None:
+    """The largest/smallest ratio over classes with at least one sample.
+
+    Args:
+        counts: samples per class, as from `observed_class_counts`.
+
+    Returns:
+        None with fewer than two non-empty classes.
+    """
+    present = {label: count for label, count in (counts or {}).items() if count > 0}
+    if len(present) < 2:
+        return None
+    largest = max(present, key=present.__getitem__)
+    smallest = min(present, key=present.__getitem__)
+    return Imbalance(present[largest] / present[smallest], largest, present[largest], smallest, present[smallest])
+
+
+def _series_metric(key: str) -> str | None:
+    """The canonical metric a history key logs: `auc_1` (Keras' name for a second AUC) -> `auc`."""
+    import re
+
+    from advisor.names import canonical_metric
+
+    return canonical_metric(re.sub(r"_\d+$", "", key))
+
+
+def validation_series_keys(experiment: Experiment) -> list[str]:
+    """History keys that hold validation values (`val_loss`, `val_accuracy`, ...)."""
+    if experiment.history is None:
+        return []
+    return [key for key in experiment.history.series if key.startswith("val_")]
+
+
+def validation_series_of(experiment: Experiment, metric: str) -> str | None:
+    """The history key holding validation values of `metric` (any spelling: `val_acc`,
+    `val_binary_accuracy`, `val_auc_1`...), or None when the history does not log it."""
+    from advisor.names import canonical_metric
+
+    wanted = canonical_metric(metric)
+    for key in validation_series_keys(experiment):
+        if _series_metric(key[len("val_"):]) == wanted:
+            return key
+    return None
+
+
+def has_split(experiment: Experiment, name: str) -> bool:
+    """Whether the record shows a split with samples in it (its size, file or class counts).
+
+    Args:
+        name: "train", "validation" or "test".
+    """
+    splits = experiment.splits
+    if splits is None:
+        return False
+    size = getattr(splits, name)
+    if size is not None:
+        return size > 0
+    if splits.files is not None and getattr(splits.files, name):
+        return True
+    return bool(splits.class_counts and sum(splits.class_counts.get(name, {}).values()) > 0)
+
+
+def uses_holdout(experiment: Experiment) -> bool:
+    """Hold-out validation: `protocol.type: holdout`, or a validation split with no protocol type."""
+    kind = experiment.protocol.type if experiment.protocol is not None else None
+    return kind == "holdout" or (kind is None and has_split(experiment, "validation"))
