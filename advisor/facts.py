@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from advisor.names import (
-    BINARY_CROSSENTROPY_LOSSES, CATEGORICAL_CROSSENTROPY_LOSSES, DENSE_LAYER_TYPES, REGRESSION_LOSSES,
+    ACTIVATION_LAYER_TYPES, BINARY_CROSSENTROPY_LOSSES, CATEGORICAL_CROSSENTROPY_LOSSES, DENSE_LAYER_TYPES,
+    REGRESSION_LOSSES,
     canonical_activation, canonical_layer_type, canonical_loss,
 )
-from advisor.record import Experiment, Layer
+from advisor.record import Experiment, Feature, Layer
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,8 @@ class LossFact:
 
 
 def output_layer(experiment: Experiment) -> OutputLayer | None:
-    """The last dense layer, with a trailing `activation` layer folded in; None without layers."""
+    """The last dense layer, with a trailing activation layer (`Activation`, `Softmax`, `ReLU`, ...)
+    folded in; None without layers."""
     model = experiment.model
     if model is None or not model.layers:
         return None
@@ -44,8 +46,8 @@ def output_layer(experiment: Experiment) -> OutputLayer | None:
     for index in range(len(model.layers) - 1, -1, -1):
         layer = model.layers[index]
         kind = canonical_layer_type(layer.type)
-        if kind == "activation" and trailing_activation is None:
-            trailing_activation = (index, canonical_activation(layer.activation))
+        if kind in ACTIVATION_LAYER_TYPES and trailing_activation is None:
+            trailing_activation = (index, ACTIVATION_LAYER_TYPES[kind] or canonical_activation(layer.activation))
             continue
         if kind in DENSE_LAYER_TYPES:
             pointer = f"/model/layers/{index}"
@@ -96,6 +98,17 @@ def class_count(experiment: Experiment) -> int | None:
                 return data.target.columns
             if data.target.encoding == "integer" and data.target.distinct:
                 return data.target.distinct
+    return None
+
+
+def target_count(experiment: Experiment) -> int | None:
+    """Regression targets: the target columns found in the data, else 1 when one target column is
+    named (data.target_column or problem.target); None when nothing says."""
+    data = experiment.data
+    if data is not None and data.target is not None and data.target.columns:
+        return data.target.columns
+    if (data is not None and data.target_column) or (experiment.problem is not None and experiment.problem.target):
+        return 1
     return None
 
 
@@ -154,6 +167,8 @@ class ScoreFact:
     #: What the score was taken from: "final.validation_score", "history.<key>" or "tuning.trials".
     source: str
     pointer: str
+    #: The epoch (1-based) the score was taken from, when it came from the history.
+    epoch: int | None = None
 
 
 def metric_goal_of(experiment: Experiment) -> str | None:
@@ -175,8 +190,6 @@ def validation_score(experiment: Experiment) -> ScoreFact | None:
     """
     import math
 
-    from advisor.names import canonical_metric
-
     final = experiment.final
     if final is not None and final.validation_score is not None:
         return ScoreFact(final.validation_score, "final.validation_score", "/final/validation_score")
@@ -185,12 +198,14 @@ def validation_score(experiment: Experiment) -> ScoreFact | None:
     if metric is None or metric.name is None or goal is None:
         return None
     best = max if goal == "maximize" else min
-    wanted = canonical_metric(metric.name)
-    if experiment.history is not None:
-        for key, values in experiment.history.series.items():
-            finite = [v for v in values if math.isfinite(v)]
-            if key.startswith("val_") and finite and canonical_metric(key[4:]) == wanted:
-                return ScoreFact(best(finite), f"history.{key}", f"/history/{key}")
+    key = history_key(experiment, metric.name, validation=True)
+    if key is not None:
+        from advisor.curves import best_epoch
+
+        values = experiment.history.get(key) or []
+        epoch = best_epoch(values, goal)
+        if epoch is not None:
+            return ScoreFact(values[epoch], f"history.{key}", f"/history/{key}/{epoch}", epoch + 1)
     trials = experiment.tuning.trials if experiment.tuning is not None else None
     if isinstance(trials, list):
         scored = [(trial.score, index) for index, trial in enumerate(trials)
@@ -199,6 +214,115 @@ def validation_score(experiment: Experiment) -> ScoreFact | None:
             score, index = best(scored, key=lambda pair: pair[0])
             return ScoreFact(score, "tuning.trials", f"/tuning/trials/{index}/score")
     return None
+
+
+def _metric_of_key(key: str) -> str | None:
+    """The canonical metric a history key logs, on training or validation data:
+    `val_binary_accuracy` -> accuracy, `auc_1` -> auc (Keras numbers a second instance)."""
+    import re
+
+    from advisor.names import canonical_metric
+
+    return canonical_metric(re.sub(r"_\d+$", "", key[4:] if key.startswith("val_") else key))
+
+
+def history_key(experiment: Experiment, metric: str | None, validation: bool) -> str | None:
+    """The history key that logs `metric` on the training (`validation=False`) or validation data.
+
+    Matches Keras 3 spellings: the exact name (`val_accuracy`), an alias (`binary_accuracy`,
+    `mean_absolute_error`), a numbered instance (`auc_1`). Keras 3 logs a model compiled with one
+    metric object under `compile_metrics`; that key is taken for the success metric only when it is
+    the sole metric the history logs on that data.
+
+    Args:
+        experiment: the record.
+        metric: a metric name as written in the record (`accuracy`, `loss`...).
+        validation: whether to look for the `val_` series.
+
+    Returns:
+        The key, or None when the history does not log the metric.
+    """
+    history = experiment.history
+    if history is None or not metric:
+        return None
+    keys = [key for key in history.names if key.startswith("val_") == validation]
+    prefix = "val_" if validation else ""
+    if prefix + metric in keys:
+        return prefix + metric
+    from advisor.names import canonical_metric
+
+    wanted = canonical_metric(metric)
+    for key in keys:
+        if _metric_of_key(key) == wanted:
+            return key
+    metric_keys = [key for key in keys if _metric_of_key(key) not in ("loss", "learning_rate", "lr")]
+    if metric_keys == [prefix + "compile_metrics"] and wanted != "loss":
+        return metric_keys[0]
+    return None
+
+
+def majority_share(experiment: Experiment, split: str = "train") -> float | None:
+    """The share of the largest class in `split` (class counts per split when known, else the
+    whole data's class counts): the accuracy of always predicting the majority class."""
+    counts = None
+    if experiment.splits is not None and experiment.splits.class_counts:
+        counts = experiment.splits.class_counts.get(split)
+    if not counts and experiment.data is not None:
+        counts = experiment.data.class_counts
+    total = sum(counts.values()) if counts else 0
+    if total <= 0:
+        return None
+    return max(counts.values()) / total
+
+
+def input_features(experiment: Experiment) -> list[tuple[int, Feature]]:
+    """The profiled features a model takes as input, with their index in data.features: every
+    feature except the target, split, time and group columns."""
+    data = experiment.data
+    if data is None or not data.features:
+        return []
+    problem_target = experiment.problem.target if experiment.problem is not None else None
+    excluded = {data.target_column, problem_target, data.split_column, data.time_column, data.group_column}
+    return [(index, feature) for index, feature in enumerate(data.features) if feature.name not in excluded]
+
+
+def regularization(experiment: Experiment) -> list[str] | None:
+    """What regularizes the model: dropout layers, L1/L2 penalties, weight decay, early stopping.
+
+    Returns:
+        Descriptions such as "dropout 0.3 (layer 1)", "early stopping"; an empty list when the model
+        is described and nothing regularizes it; None when the record does not describe the model's
+        layers (nothing can be said).
+    """
+    from advisor.names import DROPOUT_LAYER_TYPES
+
+    model = experiment.model
+    if model is None:
+        return None
+    found: list[str] = []
+    if model.early_stopping is not None:
+        found.append("early stopping")
+    if model.optimizer is not None and model.optimizer.weight_decay:
+        found.append(f"weight decay {model.optimizer.weight_decay:g}")
+    for index, layer in enumerate(model.layers or []):
+        if canonical_layer_type(layer.type) in DROPOUT_LAYER_TYPES and (layer.rate is None or layer.rate > 0):
+            found.append(f"dropout {layer.rate if layer.rate is not None else ''} (layer {index})".replace("  ", " "))
+        for penalty in ("l1", "l2"):
+            if getattr(layer, penalty):
+                found.append(f"{penalty} {getattr(layer, penalty):g} (layer {index})")
+    if not found and not model.layers:
+        return None
+    return found
+
+
+def present_pointer(experiment: Experiment, *candidates: str) -> str:
+    """The first of `candidates` whose value the record holds (so a finding lands on the line a
+    user edits), else the last candidate, which the engine locates at its closest enclosing value."""
+    sources = experiment.sources
+    for pointer in candidates:
+        if pointer in sources:
+            return pointer
+    return candidates[-1]
 
 
 # --- the plan: splits, sample counts, classes, logged metrics ------------------------------------

@@ -45,12 +45,15 @@ LOSS_ALIASES = {
     "kld": "kl_divergence",
     "kl_divergence": "kl_divergence",
     "kullback_leibler_divergence": "kl_divergence",
+    "kldivergence": "kl_divergence",
     "poisson": "poisson",
     "hinge": "hinge",
     "squared_hinge": "squared_hinge",
     "categorical_hinge": "categorical_hinge",
     "cosine_similarity": "cosine_similarity",
 }
+#: Every loss Keras knows, canonical; a name outside it is a custom loss that rules cannot judge.
+KNOWN_LOSSES = frozenset(LOSS_ALIASES.values())
 
 #: Losses that are crossentropies over probabilities (or logits with from_logits).
 CROSSENTROPY_LOSSES = {
@@ -83,11 +86,71 @@ ACTIVATION_ALIASES = {
     "softsign": "softsign",
     "exponential": "exponential",
     "mish": "mish",
+    "celu": "celu",
+    "glu": "glu",
+    "hard_silu": "hard_silu",
+    "hard_swish": "hard_silu",
+    "hard_shrink": "hard_shrink",
+    "hard_tanh": "hard_tanh",
+    "log_sigmoid": "log_sigmoid",
+    "soft_shrink": "soft_shrink",
+    "sparse_plus": "sparse_plus",
+    "sparse_sigmoid": "sparse_sigmoid",
+    "sparsemax": "sparsemax",
+    "squareplus": "squareplus",
+    "tanh_shrink": "tanh_shrink",
+    "threshold": "threshold",
+}
+#: Every activation Keras knows, canonical; a name outside it is a custom one that rules cannot judge.
+KNOWN_ACTIVATIONS = frozenset(ACTIVATION_ALIASES.values())
+#: Activations whose outputs are probabilities (what a crossentropy without from_logits expects).
+PROBABILITY_ACTIVATIONS = {"sigmoid", "hard_sigmoid", "sparse_sigmoid", "softmax", "sparsemax"}
+#: Activations that squash each unit into (0, 1) independently.
+SIGMOID_ACTIVATIONS = {"sigmoid", "hard_sigmoid"}
+
+#: The output table of RULES.md 5b: the last-layer activations and the losses that fit each problem
+#: type. A linear last layer also fits a classification type, and bounded regression, when the loss
+#: is a crossentropy with from_logits. Binary classification also takes a softmax over 2 units with
+#: (sparse) categorical crossentropy; hinge losses are the classifiers' other Keras losses.
+PROBLEM_ACTIVATIONS: dict[str, set[str]] = {
+    "binary_classification": SIGMOID_ACTIVATIONS | {"softmax"},
+    "multiclass_classification": {"softmax"},
+    "multilabel_classification": SIGMOID_ACTIVATIONS,
+    "regression": {"linear"},
+    "bounded_regression": SIGMOID_ACTIVATIONS,
+}
+PROBLEM_LOSSES: dict[str, set[str]] = {
+    "binary_classification": BINARY_CROSSENTROPY_LOSSES | CATEGORICAL_CROSSENTROPY_LOSSES | {"hinge", "squared_hinge"},
+    "multiclass_classification": CATEGORICAL_CROSSENTROPY_LOSSES | {"categorical_hinge", "kl_divergence"},
+    "multilabel_classification": BINARY_CROSSENTROPY_LOSSES | {"hinge", "squared_hinge"},
+    "regression": REGRESSION_LOSSES,
+    "bounded_regression": REGRESSION_LOSSES | BINARY_CROSSENTROPY_LOSSES,
+}
+#: The first choice of each row, as the table names it (what a fix or a message proposes).
+PROBLEM_OUTPUT: dict[str, tuple[str, str]] = {
+    "binary_classification": ("sigmoid", "binary_crossentropy"),
+    "multiclass_classification": ("softmax", "categorical_crossentropy"),
+    "multilabel_classification": ("sigmoid", "binary_crossentropy"),
+    "regression": ("linear", "mse"),
+    "bounded_regression": ("sigmoid", "mse"),
 }
 
 #: Layer types that hold trainable weights and take an activation.
 DENSE_LAYER_TYPES = {"dense", "einsum_dense"}
 DROPOUT_LAYER_TYPES = {"dropout", "spatial_dropout1d", "spatial_dropout2d", "spatial_dropout3d", "alpha_dropout", "gaussian_dropout"}
+#: Layers that apply an activation of their own (`Activation`, `Softmax`, `ReLU`, ...): type -> the
+#: canonical activation, None when the layer's `activation` field names it.
+ACTIVATION_LAYER_TYPES: dict[str, str | None] = {
+    "activation": None, "softmax": "softmax", "re_lu": "relu", "relu": "relu",
+    "leaky_re_lu": "leaky_relu", "leaky_relu": "leaky_relu", "p_re_lu": "leaky_relu", "pre_lu": "leaky_relu",
+    "prelu": "leaky_relu", "elu": "elu",
+}
+#: Layers that keep a stack linear (no nonlinearity of their own, at inference): between two dense
+#: layers they do not stop the two from collapsing into one linear map.
+LINEAR_LAYER_TYPES = DROPOUT_LAYER_TYPES | {
+    "batch_normalization", "layer_normalization", "group_normalization", "unit_normalization",
+    "rms_normalization", "gaussian_noise", "flatten", "reshape", "identity", "activity_regularization",
+}
 
 OPTIMIZER_ALIASES = {
     "sgd": "sgd",
@@ -203,4 +266,20 @@ def metric_goal(name: str | None) -> str | None:
         return "maximize"
     if metric in MINIMIZED_METRICS or (metric or "").endswith("loss") or (metric or "").endswith("error"):
         return "minimize"
+    return None
+
+#: Metrics that are a share of correctly handled samples: their sampling error is that of a proportion.
+PROPORTION_METRICS = {"accuracy", "top_k_accuracy"}
+#: Error metrics whose perfect value is 0.
+ZERO_PERFECT_METRICS = {"mae", "mse", "rmse", "mape", "msle", "log_loss"}
+
+
+def perfect_score(name: str | None) -> float | None:
+    """The score of a perfect model in a known metric: 1.0 for the maximized ones (all bounded by
+    1: accuracy, AUC, F1, R², ...), 0.0 for error metrics; None when unknown (say, a raw loss)."""
+    metric = canonical_metric(name)
+    if metric in MAXIMIZED_METRICS:
+        return 1.0
+    if metric in ZERO_PERFECT_METRICS:
+        return 0.0
     return None

@@ -249,6 +249,11 @@ class History(BaseModel):
         return [math.nan if v is None else float(v) for v in values]
 
     @property
+    def names(self) -> list[str]:
+        """The logged metric names (`loss`, `val_loss`, ...), without converting their values."""
+        return list(self.__pydantic_extra__ or {})
+
+    @property
     def epochs(self) -> int:
         extra = self.__pydantic_extra__ or {}
         return max((len(v) for v in extra.values()), default=0)

@@ -1,3 +1,434 @@
-"""Rules of this family are added by the rule-pack issue."""
+"""DP: prepare the data (RULES.md 4).
 
-RULES: list[type] = []
+The rules read the per-feature profile in `data.features` (written in the record, or computed by
+the readers from the data file, in which case a finding on `/data/features/<i>` lands on that
+column's header in the CSV) and the preprocessing steps in `data.preprocessing`. A step applies to
+the features named in its `columns`, or to every feature when it names none. The target, split,
+time and group columns are not inputs and are not judged.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from advisor import Rule, RuleOptions, Severity
+from advisor.facts import input_features, present_pointer, total_samples
+
+NUMERIC_DTYPES = (None, "float", "int", "bool")
+NON_NUMERIC_DTYPES = ("string", "category", "datetime")
+#: Steps that bring values to a small scale (DP02).
+SCALING_STEPS = ("standardize", "minmax", "scale")
+#: Steps that give every feature the same spread (DP03). `scale` applies one factor to all.
+NORMALIZING_STEPS = ("standardize", "minmax")
+
+
+def covered(experiment, feature: str, steps: tuple[str, ...]) -> bool:
+    """Whether a preprocessing step of one of the kinds in `steps` applies to `feature`."""
+    data = experiment.data
+    for step in (data.preprocessing or []) if data is not None else []:
+        if step.step in steps and (step.columns is None or feature in step.columns):
+            return True
+    return False
+
+
+def numeric_inputs(experiment) -> list[tuple[int, object]]:
+    """Input features that are numbers (declared so, or with no dtype) and not one-hot encoded."""
+    return [(index, feature) for index, feature in input_features(experiment)
+            if feature.dtype in NUMERIC_DTYPES and not covered(experiment, feature.name, ("one_hot",))]
+
+
+def _spread(feature) -> tuple[float, str] | None:
+    """A feature's spread: its standard deviation, else its range."""
+    if feature.std is not None:
+        return feature.std, "std"
+    if feature.min is not None and feature.max is not None:
+        return feature.max - feature.min, "range"
+    return None
+
+
+class NonNumericFeatures(Rule):
+    """Features that are not numbers, with no step that encodes them.
+
+    ## What it does
+    Fires for each input feature whose dtype is `string`, `category` or `datetime` when no
+    preprocessing step turns it into numbers: `one_hot` (or `feature_engineering`) for strings and
+    categories, `feature_engineering` for datetimes (one-hot encoding timestamps makes no sense).
+
+    ## Why is this bad?
+    A neural network multiplies its inputs by weights: it only takes numbers. Strings must become
+    numbers first, and the way matters: coding categories as 0, 1, 2... invents an order and
+    distances between them that do not exist, while one-hot encoding does not.
+
+    ## Anti-pattern
+    ```yaml
+    data:
+      features:
+        - {name: age, dtype: int, min: 18, max: 90, std: 14.1}
+        - {name: city, dtype: string, categories: 12}
+      preprocessing:
+        - {step: standardize, columns: [age]}
+    ```
+
+    ## Best practice
+    ```yaml
+    data:
+      features:
+        - {name: age, dtype: int, min: 18, max: 90, std: 14.1}
+        - {name: city, dtype: string, categories: 12}
+      preprocessing:
+        - {step: standardize, columns: [age]}
+        - {step: one_hot, columns: [city]}
+    ```
+
+    ## Fix
+    `encode_features` adds a `one_hot` step for the string and category features.
+    """
+
+    code = "DP01"
+    name = "non-numeric-features"
+    stage = 4
+    severity = Severity.ERROR
+    remedy = "encode_features"
+
+    def check(self, experiment, options):
+        for index, feature in input_features(experiment):
+            if feature.dtype not in NON_NUMERIC_DTYPES:
+                continue
+            encoders = ("feature_engineering",) if feature.dtype == "datetime" else ("one_hot", "feature_engineering")
+            if covered(experiment, feature.name, encoders):
+                continue
+            kinds = f" with {feature.categories} categories" if feature.categories is not None else ""
+            yield self.violation(
+                f"feature '{feature.name}' is {feature.dtype}{kinds} and no step encodes it "
+                f"(threshold: every input numeric; expected one of {', '.join(encoders)}): a network "
+                "only takes numbers; one-hot encode it",
+                f"/data/features/{index}",
+                feature=feature.name, dtype=feature.dtype, categories=feature.categories,
+            )
+
+
+class ValuesNotScaled(Rule):
+    """Feature values are large and nothing scales them.
+
+    ## What it does
+    Takes the largest absolute value (from `min` and `max`) of each numeric input feature that no
+    `standardize`, `minmax` or `scale` step covers, and fires when the largest exceeds
+    `max_abs_value` (5). One finding, at the feature with the largest value; the evidence lists
+    every feature over the threshold. `log` alone does not count: log-transformed values are still
+    unscaled. One-hot encoded features are not judged.
+
+    ## Why is this bad?
+    Networks train best on small values (roughly -1 to 1 or 0 to 1). Large inputs make large
+    activations and gradients: the first updates overshoot, training is unstable or slow, and
+    units saturate.
+
+    ## Anti-pattern
+    ```yaml
+    data:
+      features:
+        - {name: mean_radius, dtype: float, min: 6.98, max: 28.11, std: 3.52}
+        - {name: mean_area, dtype: float, min: 143.5, max: 2501.0, std: 351.9}
+    ```
+
+    ## Best practice
+    ```yaml
+    data:
+      features:
+        - {name: mean_radius, dtype: float, min: 6.98, max: 28.11, std: 3.52}
+        - {name: mean_area, dtype: float, min: 143.5, max: 2501.0, std: 351.9}
+      preprocessing:
+        - {step: standardize, fit_on: train}
+    ```
+
+    ## Fix
+    `scale_features` adds a `standardize` step fit on the training data.
+    """
+
+    code = "DP02"
+    name = "values-not-scaled"
+    stage = 4
+    severity = Severity.WARNING
+    remedy = "scale_features"
+
+    class Options(RuleOptions):
+        max_abs_value: float = Field(5.0, gt=0, description="Largest absolute feature value that needs no scaling.")
+
+    def check(self, experiment, options):
+        over = []
+        for index, feature in numeric_inputs(experiment):
+            bounds = [abs(value) for value in (feature.min, feature.max) if value is not None]
+            if bounds and max(bounds) > options.max_abs_value and not covered(experiment, feature.name, SCALING_STEPS):
+                over.append((max(bounds), index, feature.name))
+        if not over:
+            return
+        largest, index, name = max(over)
+        others = f" and {len(over) - 1} other features" if len(over) > 1 else ""
+        yield self.violation(
+            f"feature '{name}'{others} reach absolute values up to {largest:,.4g} (threshold "
+            f"{options.max_abs_value:g}) with no scaling step: large inputs make training unstable; "
+            "standardize the features",
+            f"/data/features/{index}",
+            feature=name, max_abs_value=largest, threshold=options.max_abs_value,
+            features_over=[feature for _, _, feature in sorted(over, reverse=True)],
+        )
+
+
+class HeterogeneousRangesNotNormalized(Rule):
+    """Features span very different ranges and nothing normalizes them per feature.
+
+    ## What it does
+    Compares the spreads (standard deviation, else range) of the numeric input features and fires
+    when the largest is `max_spread_ratio` (10) or more times the smallest and at least one of the
+    two is not covered by a per-feature normalization step (`standardize` or `minmax`; such a
+    feature counts with spread 1). `scale` applies one factor to every feature and keeps their
+    ratios, so it does not count. Binary indicators (dtype bool, or 2 distinct values) are left as
+    they are by common practice and are not compared; constant features are DP05's.
+
+    ## Why is this bad?
+    With one feature spanning thousands and another hundredths, the large one dominates the first
+    layer's weighted sums and its gradients, and the small one is effectively ignored until the
+    weights grow to compensate, which gradient descent does slowly. Per-feature normalization puts
+    every feature on the same footing.
+
+    ## Anti-pattern
+    ```yaml
+    data:
+      features:
+        - {name: mean_smoothness, dtype: float, min: 0.053, max: 0.163, std: 0.014}
+        - {name: mean_area, dtype: float, min: 143.5, max: 2501.0, std: 351.9}
+    ```
+
+    ## Best practice
+    ```yaml
+    data:
+      features:
+        - {name: mean_smoothness, dtype: float, min: 0.053, max: 0.163, std: 0.014}
+        - {name: mean_area, dtype: float, min: 143.5, max: 2501.0, std: 351.9}
+      preprocessing:
+        - {step: standardize, fit_on: train}
+    ```
+
+    ## Fix
+    `normalize_features` adds a `standardize` step (statistics from the training data only).
+    """
+
+    code = "DP03"
+    name = "heterogeneous-ranges-not-normalized"
+    stage = 4
+    severity = Severity.WARNING
+    remedy = "normalize_features"
+
+    class Options(RuleOptions):
+        max_spread_ratio: float = Field(10.0, gt=1, description="Largest over smallest feature spread that needs per-feature normalization.")
+
+    def check(self, experiment, options):
+        spreads = []  # (spread after preprocessing, normalized, measure, index, name)
+        for index, feature in numeric_inputs(experiment):
+            if feature.dtype == "bool" or feature.distinct == 2:
+                continue
+            measured = _spread(feature)
+            if measured is None or measured[0] <= 0:
+                continue
+            normalized = covered(experiment, feature.name, NORMALIZING_STEPS)
+            spread, measure = (1.0, "normalized") if normalized else measured
+            spreads.append((spread, normalized, measure, index, feature.name))
+        if len(spreads) < 2:
+            return
+        largest, smallest = max(spreads), min(spreads)
+        ratio = largest[0] / smallest[0]
+        if ratio < options.max_spread_ratio or (largest[1] and smallest[1]):
+            return
+        target = largest if not largest[1] else smallest
+        yield self.violation(
+            f"largest/smallest feature spread {ratio:,.0f}x ('{largest[4]}' {largest[2]} "
+            f"{largest[0]:.4g}, '{smallest[4]}' {smallest[2]} {smallest[0]:.4g}), threshold "
+            f"{options.max_spread_ratio:g}x; no normalization step covers '{target[4]}': the large "
+            "feature dominates learning; standardize each feature",
+            f"/data/features/{target[3]}",
+            ratio=round(ratio, 2), threshold=options.max_spread_ratio,
+            largest={"feature": largest[4], "spread": largest[0], "measure": largest[2]},
+            smallest={"feature": smallest[4], "spread": smallest[0], "measure": smallest[2]},
+        )
+
+
+class MissingValues(Rule):
+    """Features with missing values, and no step that imputes them.
+
+    ## What it does
+    Fires for each input feature whose `missing` count is above zero when no `impute` step covers
+    it. The share of missing rows is in the evidence when the sample count is known.
+
+    ## Why is this bad?
+    A NaN in an input makes the loss NaN for its whole batch, and the weights with it. Filling
+    missing values with 0 silently is no better when 0 is a meaningful value. Impute them (with the
+    training mean or median, plus an indicator feature when missingness itself says something).
+
+    ## Anti-pattern
+    ```yaml
+    data:
+      samples: 1000
+      features:
+        - {name: income, dtype: float, min: 0, max: 9.5, std: 1.8, missing: 37}
+    ```
+
+    ## Best practice
+    ```yaml
+    data:
+      samples: 1000
+      features:
+        - {name: income, dtype: float, min: 0, max: 9.5, std: 1.8, missing: 37}
+      preprocessing:
+        - {step: impute, fit_on: train, columns: [income]}
+    ```
+
+    ## Fix
+    `impute_missing` adds an `impute` step fit on the training data.
+    """
+
+    code = "DP04"
+    name = "missing-values"
+    stage = 4
+    severity = Severity.ERROR
+    remedy = "impute_missing"
+
+    def check(self, experiment, options):
+        samples = total_samples(experiment)
+        for index, feature in input_features(experiment):
+            if not feature.missing or covered(experiment, feature.name, ("impute",)):
+                continue
+            share = feature.missing / samples if samples else None
+            of = f" of {samples} ({share:.1%})" if share is not None else ""
+            yield self.violation(
+                f"feature '{feature.name}' has {feature.missing} missing values{of} (threshold 0) "
+                "and no impute step: NaN inputs make the loss NaN; impute them",
+                f"/data/features/{index}",
+                feature=feature.name, missing=feature.missing, share=round(share, 4) if share is not None else None,
+            )
+
+
+class ConstantFeature(Rule):
+    """A feature with a single value: it carries no information.
+
+    ## What it does
+    Fires for each input feature with zero variance: `std` of 0, equal `min` and `max`, or one
+    distinct value (one category). A feature that a `feature_selection` step covers is left to that
+    step (variance thresholds drop constants).
+
+    ## Why is this bad?
+    A constant column cannot help any prediction, costs weights, and breaks standardization: its
+    standard deviation is zero, so (x - mean) / std divides by zero and fills the column with NaN.
+    It often signals a broken extraction or a filter applied before the split.
+
+    ## Anti-pattern
+    ```yaml
+    data:
+      features:
+        - {name: age, dtype: int, min: 18, max: 90, std: 14.1}
+        - {name: country, dtype: int, min: 1, max: 1, std: 0.0}
+    ```
+
+    ## Best practice
+    ```yaml
+    data:
+      features:
+        - {name: age, dtype: int, min: 18, max: 90, std: 14.1}
+        - {name: country, dtype: int, min: 1, max: 2, std: 0.3}
+    ```
+
+    ## Fix
+    `drop_constant_features` removes the column from the inputs.
+    """
+
+    code = "DP05"
+    name = "constant-feature"
+    stage = 4
+    severity = Severity.WARNING
+    remedy = "drop_constant_features"
+
+    def check(self, experiment, options):
+        for index, feature in input_features(experiment):
+            if covered(experiment, feature.name, ("feature_selection",)):
+                continue
+            if feature.std == 0:
+                measured = "std 0"
+            elif feature.min is not None and feature.min == feature.max:
+                measured = f"min = max = {feature.min:g}"
+            elif feature.distinct == 1 or feature.categories == 1:
+                measured = "one distinct value"
+            else:
+                continue
+            yield self.violation(
+                f"feature '{feature.name}' is constant ({measured}; threshold: variance above 0): "
+                "it carries no information and breaks standardization; drop it",
+                f"/data/features/{index}",
+                feature=feature.name, std=feature.std, min=feature.min, max=feature.max,
+            )
+
+
+class SmallDataFeatureEngineering(Rule):
+    """Little data and no feature engineering.
+
+    ## What it does
+    Fires when the data has fewer than `max_samples` (1000) samples (`data.samples`, else the
+    splits added up) and no `feature_engineering` step is declared. Informational: the records of a
+    small problem may well need none, but the question is worth asking.
+
+    ## Why is this bad?
+    Deep learning needs less feature engineering than classical methods when data is plentiful.
+    With a few hundred samples there is not enough data to learn good representations from raw
+    inputs: domain knowledge expressed as features (ratios, counts, time since an event) is often
+    the largest gain available.
+
+    ## Anti-pattern
+    ```yaml
+    data:
+      samples: 569
+      preprocessing:
+        - {step: standardize, fit_on: train}
+    ```
+
+    ## Best practice
+    ```yaml
+    data:
+      samples: 569
+      preprocessing:
+        - {step: feature_engineering, fit_on: train}
+        - {step: standardize, fit_on: train}
+    ```
+
+    ## Fix
+    No automatic remedy: design features from domain knowledge.
+    """
+
+    code = "DP06"
+    name = "small-data-feature-engineering"
+    stage = 4
+    severity = Severity.INFO
+
+    class Options(RuleOptions):
+        max_samples: int = Field(1000, ge=1, description="Sample count below which feature engineering is advised.")
+
+    def check(self, experiment, options):
+        samples = total_samples(experiment)
+        if samples is None or samples >= options.max_samples or samples == 0:
+            return
+        if self._engineered(experiment):
+            return
+        yield self.violation(
+            f"{samples} samples (threshold {options.max_samples}) and no feature_engineering step: "
+            "with this little data, features from domain knowledge often help more than a bigger "
+            "model",
+            present_pointer(experiment, "/data/preprocessing", "/data/samples", "/data"),
+            samples=samples, max_samples=options.max_samples,
+        )
+
+    @staticmethod
+    def _engineered(experiment) -> bool:
+        data = experiment.data
+        return any(step.step == "feature_engineering" for step in (data.preprocessing or [])) if data else False
+
+
+RULES: list[type] = [
+    NonNumericFeatures, ValuesNotScaled, HeterogeneousRangesNotNormalized, MissingValues,
+    ConstantFeature, SmallDataFeatureEngineering,
+]

@@ -1,3 +1,302 @@
-"""Rules of this family are added by the rule-pack issue."""
+"""TD: training dynamics (RULES.md 5c). Read from the logged history, as Keras writes it.
 
-RULES: list[type] = []
+Curves of 1-3 epochs are too short to show a trend: TD02-TD04 stay silent on them. A NaN or
+infinite loss is no trend but a fact, so TD01 judges any length.
+"""
+
+from __future__ import annotations
+
+import math
+
+from pydantic import Field
+
+from advisor import Rule, RuleOptions, Severity
+from advisor.curves import (
+    end_value, finite_points, first_non_finite, largest_growth, long_enough, rising_epochs,
+)
+from advisor.facts import history_key, inferred_problem_type, majority_share, present_pointer
+
+#: A loss below this share of its first value has converged to near zero; its relative wiggles
+#: there are numerical noise, not instability.
+NOISE_FLOOR = 0.01
+#: TD02: "ends above where it started" means above by more than this share of the start, so a
+#: flat, noisy loss is left to OF02 (not decreasing) instead of being called divergence.
+END_TOLERANCE = 0.02
+
+
+def learning_rate_pointer(experiment, fallback: str) -> str:
+    """The record field that sets the learning rate, or `fallback` when the record has none."""
+    return present_pointer(experiment, "/model/optimizer/learning_rate", "/model/optimizer", fallback)
+
+
+class NonFiniteLoss(Rule):
+    """The loss became NaN or infinite during training.
+
+    ## What it does
+    Looks for NaN or infinite values in the training loss (`loss`), else in the validation loss
+    (`val_loss`), and reports the first epoch where one appears. Unlike the other curve rules it
+    judges histories of any length: one NaN is enough.
+
+    ## Why is this bad?
+    A non-finite loss means the weights overflowed: every later update is garbage and the model
+    that training returns is useless. The usual cause is a learning rate too large for the data's
+    scale (unscaled features, exploding gradients), sometimes NaN in the inputs or a log of zero.
+
+    ## Anti-pattern
+    ```yaml
+    model:
+      optimizer: {name: sgd, learning_rate: 5.0}
+    history:
+      loss: [0.69, 3.8, 4100.0, .nan, .nan]
+      val_loss: [0.70, 5.2, 8800.0, .nan, .nan]
+    ```
+
+    ## Best practice
+    ```yaml
+    model:
+      optimizer: {name: rmsprop, learning_rate: 0.001}
+    history:
+      loss: [0.69, 0.52, 0.44, 0.39, 0.36]
+      val_loss: [0.68, 0.55, 0.47, 0.43, 0.41]
+    ```
+
+    ## Fix
+    `lower_learning_rate` divides the learning rate (RMSprop at 1e-3 is a safe default). Check that
+    features are scaled (DP02, DP03) and free of missing values (DP04).
+    """
+
+    code = "TD01"
+    name = "non-finite-loss"
+    stage = 5
+    severity = Severity.ERROR
+    remedy = "lower_learning_rate"
+
+    def check(self, experiment, options):
+        history = experiment.history
+        if history is None:
+            return
+        for key in ("loss", "val_loss"):
+            values = history.get(key)
+            epoch = first_non_finite(values) if values else None
+            if epoch is None:
+                continue
+            bad = sum(1 for value in values if not math.isfinite(value))
+            yield self.violation(
+                f"{key} is {values[epoch]} from epoch {epoch + 1} of {len(values)} "
+                f"({bad} non-finite values, threshold 0): the weights overflowed and training "
+                "learns nothing after that; lower the learning rate and check inputs for NaN",
+                learning_rate_pointer(experiment, f"/history/{key}/{epoch}"),
+                key=key, epoch=epoch + 1, value=str(values[epoch]), non_finite_epochs=bad, epochs=len(values),
+            )
+            return
+
+
+class LossDiverging(Rule):
+    """The training loss ends above where it started, or grows by a large factor.
+
+    ## What it does
+    Compares where the training loss ends (the median of its last three epochs, so one noisy epoch
+    does not decide) with its first epoch, and finds the largest factor by which it grew over an
+    earlier minimum. It fires when the loss ends more than 2% above its start, or when it grew by
+    `factor` (10x) or more at any point. Growth among values under 1% of the first loss is
+    numerical noise around a near-perfect fit and is ignored. Needs 4 or more epochs.
+
+    ## Why is this bad?
+    Gradient descent that increases the loss overshoots: each step lands further up the other side
+    of the valley. The model will not get better by training longer; the step size is wrong.
+
+    ## Anti-pattern
+    ```yaml
+    model:
+      optimizer: {name: adam, learning_rate: 0.5}
+    history:
+      loss: [0.69, 0.81, 1.9, 4.4, 7.7, 12.1]
+    ```
+
+    ## Best practice
+    ```yaml
+    model:
+      optimizer: {name: adam, learning_rate: 0.001}
+    history:
+      loss: [0.69, 0.55, 0.47, 0.42, 0.39, 0.37]
+    ```
+
+    ## Fix
+    `lower_learning_rate`: divide the learning rate by 10 (or use RMSprop at 1e-3).
+    """
+
+    code = "TD02"
+    name = "loss-diverging"
+    stage = 5
+    severity = Severity.ERROR
+    remedy = "lower_learning_rate"
+
+    class Options(RuleOptions):
+        factor: float = Field(10.0, gt=1, description="Growth over an earlier minimum that counts as divergence.")
+
+    def check(self, experiment, options):
+        values = experiment.history.get("loss") if experiment.history is not None else None
+        if not long_enough(values):
+            return
+        points = finite_points(values)
+        start, end = points[0][1], end_value(values)
+        growth = largest_growth(values)
+        evidence = {"start": start, "end": end, "factor": options.factor, "epochs": len(values)}
+        if growth is not None and growth[0] >= options.factor and values[growth[2]] >= NOISE_FLOOR * start:
+            factor, low, high = growth
+            yield self.violation(
+                f"training loss grew {factor:,.1f}x, from {values[low]:.4g} at epoch {low + 1} to "
+                f"{values[high]:.4g} at epoch {high + 1} (threshold {options.factor:g}x): the steps "
+                "overshoot; lower the learning rate",
+                learning_rate_pointer(experiment, f"/history/loss/{high}"),
+                growth=factor, low_epoch=low + 1, high_epoch=high + 1, **evidence,
+            )
+        elif end - start > END_TOLERANCE * abs(start):
+            yield self.violation(
+                f"training loss ends at {end:.4g} (median of the last 3 epochs), above its start "
+                f"{start:.4g} at epoch {points[0][0] + 1} (threshold: not above the start): training "
+                "makes the model worse; lower the learning rate",
+                learning_rate_pointer(experiment, "/history/loss"),
+                growth=growth[0] if growth else None, **evidence,
+            )
+
+
+class LossOscillating(Rule):
+    """The training loss rises in many epochs: the optimization oscillates.
+
+    ## What it does
+    Counts the epochs at which the training loss rose by more than `min_swing` (5%) over the
+    previous epoch and fires when they are at least `min_share` (25%) of the epoch-to-epoch steps.
+    Rises among values under 1% of the first loss (a loss converged near zero, where relative
+    wiggles are numerical noise) are not counted. Needs 4 or more epochs.
+
+    ## Why is this bad?
+    Keras logs the mean loss over an epoch, which is smooth when training is stable. A loss that
+    keeps jumping back up means the steps are too large for the valley: progress is slow and the
+    final weights depend on which epoch training happened to stop at.
+
+    ## Anti-pattern
+    ```yaml
+    model:
+      optimizer: {name: sgd, learning_rate: 0.3, momentum: 0.9}
+    history:
+      loss: [0.69, 0.52, 0.61, 0.45, 0.58, 0.41, 0.55, 0.40]
+    ```
+
+    ## Best practice
+    ```yaml
+    model:
+      optimizer: {name: sgd, learning_rate: 0.01, momentum: 0.9}
+    history:
+      loss: [0.69, 0.55, 0.48, 0.44, 0.445, 0.41, 0.40, 0.39]
+    ```
+
+    ## Fix
+    `lower_learning_rate`; a larger batch size also steadies the steps.
+    """
+
+    code = "TD03"
+    name = "loss-oscillating"
+    stage = 5
+    severity = Severity.WARNING
+    remedy = "lower_learning_rate"
+
+    class Options(RuleOptions):
+        min_share: float = Field(0.25, gt=0, le=1, description="Share of epochs with a rise that counts as oscillation.")
+        min_swing: float = Field(0.05, ge=0, description="Relative rise of the loss that counts as a rise.")
+
+    def check(self, experiment, options):
+        values = experiment.history.get("loss") if experiment.history is not None else None
+        if not long_enough(values):
+            return
+        floor = NOISE_FLOOR * finite_points(values)[0][1]
+        rising, steps = rising_epochs(values, options.min_swing)
+        rising = [epoch for epoch in rising if values[epoch] >= floor]
+        share = len(rising) / steps
+        if share < options.min_share:
+            return
+        yield self.violation(
+            f"training loss rose by more than {options.min_swing:.0%} in {len(rising)} of {steps} "
+            f"epochs ({share:.0%}, threshold {options.min_share:.0%}): the steps overshoot and "
+            "training oscillates; lower the learning rate",
+            learning_rate_pointer(experiment, f"/history/loss/{rising[0]}"),
+            rising_epochs=[epoch + 1 for epoch in rising], share=round(share, 4), steps=steps,
+            min_share=options.min_share, min_swing=options.min_swing,
+        )
+
+
+class StuckAtChance(Rule):
+    """Training accuracy never leaves the majority-class share: the model fits nothing.
+
+    ## What it does
+    For single-label classification (binary or multiclass), compares the training accuracy of
+    every epoch with the share of the largest class in the training data (class counts of the
+    train split, else of the whole data). It fires when no epoch moves further than `tolerance`
+    (0.02) from that share. Multilabel accuracy is averaged over labels and not judged. Needs the
+    class counts, a training accuracy series (`accuracy`, `binary_accuracy`, ...), and 4 or more
+    epochs.
+
+    ## Why is this bad?
+    Accuracy pinned at the majority share means the model predicts one class for every sample:
+    nothing is learned, whatever the loss does. Typical causes: a wrong output layer or loss, a
+    learning rate so large that the units died, labels misaligned with features, or features
+    carrying no signal.
+
+    ## Anti-pattern
+    ```yaml
+    problem: {type: binary_classification}
+    data:
+      class_counts: {0: 700, 1: 300}
+    history:
+      loss: [0.65, 0.61, 0.61, 0.61, 0.61]
+      accuracy: [0.69, 0.70, 0.70, 0.70, 0.70]
+    ```
+
+    ## Best practice
+    ```yaml
+    problem: {type: binary_classification}
+    data:
+      class_counts: {0: 700, 1: 300}
+    history:
+      loss: [0.65, 0.52, 0.43, 0.38, 0.35]
+      accuracy: [0.69, 0.74, 0.80, 0.84, 0.86]
+    ```
+
+    ## Fix
+    No automatic remedy: check the output layer and loss (MC01-MC06), that labels line up with the
+    rows, and the learning rate (MC07).
+    """
+
+    code = "TD04"
+    name = "stuck-at-chance"
+    stage = 5
+    severity = Severity.ERROR
+
+    class Options(RuleOptions):
+        tolerance: float = Field(0.02, ge=0, description="How far accuracy may stray from the majority share and still count as stuck.")
+
+    def check(self, experiment, options):
+        if inferred_problem_type(experiment) not in (None, "binary_classification", "multiclass_classification"):
+            return
+        share = majority_share(experiment, "train")
+        key = history_key(experiment, "accuracy", validation=False)
+        if share is None or key is None:
+            return
+        values = experiment.history.get(key)
+        if not long_enough(values):
+            return
+        finite = [value for _, value in finite_points(values)]
+        low, high = min(finite), max(finite)
+        if max(abs(low - share), abs(high - share)) > options.tolerance:
+            return
+        yield self.violation(
+            f"training {key} stayed within {low:.3f}-{high:.3f} over {len(values)} epochs, the "
+            f"majority-class share {share:.3f} \u00b1 {options.tolerance:g}: the model predicts one "
+            "class and fits nothing; check the output layer, the loss, the labels and the learning rate",
+            f"/history/{key}",
+            key=key, majority_share=round(share, 4), min_accuracy=low, max_accuracy=high,
+            tolerance=options.tolerance, epochs=len(values),
+        )
+
+
+RULES: list[type] = [NonFiniteLoss, LossDiverging, LossOscillating, StuckAtChance]

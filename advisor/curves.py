@@ -1,0 +1,181 @@
+"""The shapes of training curves: best epoch, smoothing, rise after the minimum, plateaus, swings.
+
+A curve is a list of per-epoch values as logged by Keras (`history.history["val_loss"]`). Real
+curves are noisy and may hold NaN or infinity (a diverged loss); every helper here skips non-finite
+values and keeps the epoch index (0-based) of the values it reports. Pure Python: the lint path must
+not import numpy.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from statistics import median
+from typing import Sequence
+
+#: Curves shorter than this are too short to judge a trend (1-3 epochs): curve rules stay silent.
+MIN_EPOCHS = 4
+
+
+def finite_points(values: Sequence[float]) -> list[tuple[int, float]]:
+    """The finite values of a curve with their epoch indices.
+
+    Args:
+        values: per-epoch values; NaN and infinities are skipped.
+
+    Returns:
+        `(epoch_index, value)` pairs in epoch order.
+    """
+    return [(epoch, value) for epoch, value in enumerate(values) if math.isfinite(value)]
+
+
+def long_enough(values: Sequence[float] | None) -> bool:
+    """Whether a curve has at least `MIN_EPOCHS` finite values to judge a trend on."""
+    return values is not None and len(finite_points(values)) >= MIN_EPOCHS
+
+
+def best_epoch(values: Sequence[float], goal: str = "minimize") -> int | None:
+    """The epoch index of the best finite value; the earliest one on ties (as Keras' EarlyStopping).
+
+    Args:
+        values: per-epoch values.
+        goal: "minimize" (losses, errors) or "maximize" (accuracy, AUC...).
+
+    Returns:
+        The 0-based epoch index, or None when the curve has no finite value.
+    """
+    points = finite_points(values)
+    if not points:
+        return None
+    sign = -1.0 if goal == "maximize" else 1.0
+    return min(points, key=lambda point: (sign * point[1], point[0]))[0]
+
+
+def smooth(values: Sequence[float]) -> list[tuple[int, float]]:
+    """A median filter of width 3 over the finite values: one-epoch spikes vanish, sustained moves
+    stay. The two ends use the mean of their two values.
+
+    Returns:
+        `(epoch_index, smoothed_value)` pairs, one per finite value.
+    """
+    points = finite_points(values)
+    if len(points) < 3:
+        return points
+    ys = [value for _, value in points]
+    smoothed = [(ys[0] + ys[1]) / 2]
+    smoothed += [median(ys[i - 1:i + 2]) for i in range(1, len(ys) - 1)]
+    smoothed.append((ys[-2] + ys[-1]) / 2)
+    return [(epoch, value) for (epoch, _), value in zip(points, smoothed)]
+
+
+def end_value(values: Sequence[float]) -> float | None:
+    """Where a curve ends: the median of its last three finite values (one noisy last epoch does
+    not decide), or None when it has no finite value."""
+    points = finite_points(values)
+    if not points:
+        return None
+    return median(value for _, value in points[-3:])
+
+
+@dataclass(frozen=True)
+class Rise:
+    """How far a (smoothed) curve climbed after its minimum."""
+
+    min_epoch: int
+    min_value: float
+    peak_epoch: int
+    peak_value: float
+
+    @property
+    def relative(self) -> float:
+        """(peak - minimum) / |minimum|; infinity when the minimum is 0 and the curve rose."""
+        gap = self.peak_value - self.min_value
+        if self.min_value == 0:
+            return math.inf if gap > 0 else 0.0
+        return gap / abs(self.min_value)
+
+
+def rise_after_minimum(values: Sequence[float]) -> Rise | None:
+    """The largest rise of the smoothed curve after its smoothed minimum.
+
+    Args:
+        values: per-epoch values of a loss-like curve (lower is better).
+
+    Returns:
+        A `Rise` (zero when the minimum is the last value), or None for an empty curve.
+    """
+    points = smooth(values)
+    if not points:
+        return None
+    low = min(range(len(points)), key=lambda i: (points[i][1], i))
+    after = points[low:]
+    peak = max(range(len(after)), key=lambda i: (after[i][1], -i))
+    return Rise(points[low][0], points[low][1], after[peak][0], after[peak][1])
+
+
+def tail_improvement(values: Sequence[float], tail_share: float = 0.2) -> tuple[float, int] | None:
+    """How much a loss-like curve still improved over its last epochs.
+
+    The tail is the last `tail_share` of the finite values (at least two); the improvement is the
+    drop from the value just before the tail to the tail's minimum, relative to that value.
+
+    Args:
+        values: per-epoch values (lower is better).
+        tail_share: the share of epochs that forms the tail.
+
+    Returns:
+        `(relative_improvement, tail_epochs)` (negative when the curve rose), or None when the curve
+        is shorter than `MIN_EPOCHS` or the reference value is 0.
+    """
+    points = finite_points(values)
+    if len(points) < MIN_EPOCHS:
+        return None
+    tail = max(2, math.ceil(tail_share * len(points)))
+    tail = min(tail, len(points) - 1)
+    before = points[-tail - 1][1]
+    if before == 0:
+        return None
+    best = min(value for _, value in points[-tail:])
+    return (before - best) / abs(before), tail
+
+
+def rising_epochs(values: Sequence[float], min_swing: float) -> tuple[list[int], int]:
+    """The epochs at which a positive curve rose by more than `min_swing` (relative) over the
+    previous finite value.
+
+    Returns:
+        `(epoch_indices, transitions)`: where the curve rose, and how many epoch-to-epoch steps
+        were compared.
+    """
+    points = finite_points(values)
+    rising = [epoch for (_, before), (epoch, after) in zip(points, points[1:])
+              if before > 0 and after > before * (1 + min_swing)]
+    return rising, max(len(points) - 1, 0)
+
+
+def largest_growth(values: Sequence[float]) -> tuple[float, int, int] | None:
+    """The largest factor by which a positive curve exceeded its earlier minimum.
+
+    Returns:
+        `(factor, low_epoch, high_epoch)`, or None when the curve has fewer than two finite values
+        or holds a value that is not positive (ratios are meaningless then).
+    """
+    points = finite_points(values)
+    if len(points) < 2 or any(value <= 0 for _, value in points):
+        return None
+    low_epoch, low = points[0]
+    best = (1.0, low_epoch, low_epoch)
+    for epoch, value in points[1:]:
+        if value / low > best[0]:
+            best = (value / low, low_epoch, epoch)
+        if value < low:
+            low_epoch, low = epoch, value
+    return best
+
+
+def first_non_finite(values: Sequence[float]) -> int | None:
+    """The epoch index of the first NaN or infinite value, or None."""
+    for epoch, value in enumerate(values):
+        if not math.isfinite(value):
+            return epoch
+    return None
