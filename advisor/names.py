@@ -252,11 +252,15 @@ def canonical_metric(name: str | None) -> str | None:
     return METRIC_ALIASES.get(key, key)
 
 
+_DIMENSION_SUFFIX = re.compile(r"(?<=\d)_d$")
+
+
 def canonical_layer_type(name: str | None) -> str:
-    """Layer type in snake case; a missing type is a dense layer (the record's default)."""
+    """Layer type in snake case as Keras writes it (`SpatialDropout1D` -> `spatial_dropout1d`); a
+    missing type is a dense layer (the record's default)."""
     if name is None:
         return "dense"
-    return snake(name)
+    return _DIMENSION_SUFFIX.sub("d", snake(name))
 
 
 def metric_goal(name: str | None) -> str | None:

@@ -10,18 +10,179 @@ The valid combinations, by problem type:
 | regression | none / linear | mse (also mae, huber, log_cosh) |
 | bounded_regression | sigmoid | mse or binary_crossentropy |
 
-A linear last layer with `from_logits: true` crossentropy is equivalent to the sigmoid/softmax row.
+A linear last layer with `from_logits: true` crossentropy is equivalent to the sigmoid/softmax row;
+softmax over 2 units with (sparse) categorical crossentropy is a valid binary classifier.
+
+Who reports what, so one mistake gives one finding per field to change:
+- MC01 owns every invalid activation/loss pair (a crossentropy after an unsquashed activation
+  without from_logits, categorical crossentropy after sigmoid, binary crossentropy after a
+  multi-unit softmax), with or without a problem type. When the problem type is known, it points
+  at the half of the pair that does not fit it and gives the table's advice.
+- MC02 judges the last-layer activation and MC03 the loss against the problem type (declared, or
+  implied by the labels; never guessed from the model), on records MC01 does not report: a model
+  consistent in itself but built for another problem, or a pair MC01 does not judge (a
+  regression loss after a sigmoid).
+- MC04 judges the units of an activation that fits the problem type (and a softmax over 1 unit).
+- MC05 judges the label encoding of a categorical crossentropy that MC01 and MC03 accept.
+- MC06 owns `from_logits: true` after a squashing activation; MC01 never reports it.
 """
 
 from __future__ import annotations
 
-from advisor import Rule, Severity
-from advisor.facts import loss, output_layer
-from advisor.names import BINARY_CROSSENTROPY_LOSSES, CATEGORICAL_CROSSENTROPY_LOSSES, CROSSENTROPY_LOSSES
+from pydantic import Field, model_validator
 
-#: Activations that do not squash outputs into probabilities.
-_UNSQUASHED = {"linear", "relu", "tanh", "elu", "selu", "gelu", "silu", "leaky_relu", "relu6", "softplus", "softsign", "exponential", "mish"}
+from advisor import Rule, RuleOptions, Severity
+from advisor.facts import (
+    LossFact, OutputLayer, class_count, hidden_dense_layers, label_encoding, loss, output_layer, problem_type,
+    target_count,
+)
+from advisor.names import (
+    ACTIVATION_LAYER_TYPES, ADAPTIVE_OPTIMIZERS, BINARY_CROSSENTROPY_LOSSES, CATEGORICAL_CROSSENTROPY_LOSSES,
+    CROSSENTROPY_LOSSES, DENSE_LAYER_TYPES, DROPOUT_LAYER_TYPES, KNOWN_ACTIVATIONS, KNOWN_LOSSES, LINEAR_LAYER_TYPES,
+    PROBABILITY_ACTIVATIONS, PROBLEM_ACTIVATIONS, PROBLEM_LOSSES, SIGMOID_ACTIVATIONS, canonical_activation,
+    canonical_layer_type, canonical_optimizer,
+)
 
+#: Known activations whose outputs are not probabilities.
+_UNSQUASHED = KNOWN_ACTIVATIONS - PROBABILITY_ACTIVATIONS
+#: Crossentropies that expect one-hot labels (their sparse twin takes integer class indices).
+_ONE_HOT_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy"}
+#: Losses on raw scores (labels -1/1 or one-hot), which a linear last layer feeds.
+_HINGE_LOSSES = {"hinge", "squared_hinge", "categorical_hinge"}
+
+#: What each problem type needs of the last layer, in words (MC02's advice).
+_ACTIVATION_ADVICE = {
+    "binary_classification": "sigmoid over 1 unit (or softmax over 2 units), or no activation with a "
+                             "from_logits crossentropy",
+    "multiclass_classification": "softmax over the classes, or no activation with a from_logits crossentropy",
+    "multilabel_classification": "sigmoid, one unit per label, or no activation with a from_logits "
+                                 "binary crossentropy",
+    "regression": "no activation (linear), so predictions can take any value",
+    "bounded_regression": "sigmoid, so predictions stay in [0, 1], or no activation with a from_logits "
+                          "binary crossentropy",
+}
+
+
+# --- the table, as judgements shared by the rules --------------------------------------------
+
+def _is_logits_loss(fact: LossFact | None) -> bool:
+    return fact is not None and fact.from_logits and fact.name in CROSSENTROPY_LOSSES
+
+
+def _takes_raw_scores(fact: LossFact) -> bool:
+    """True for a loss that expects unsquashed scores: a from_logits crossentropy or a hinge loss."""
+    return _is_logits_loss(fact) or fact.name in _HINGE_LOSSES
+
+
+def activation_fits(problem: str, out: OutputLayer, fact: LossFact | None) -> bool | None:
+    """Whether the last-layer activation fits the problem type (the table's activation column).
+
+    Args:
+        problem: The problem type.
+        out: The output layer.
+        fact: The loss, when the record names one.
+
+    Returns:
+        True or False; None when it cannot be judged: a custom activation, or a linear last layer
+        of a classifier whose loss (and so whether it takes logits) is unknown.
+    """
+    act = out.activation
+    if act not in KNOWN_ACTIVATIONS:
+        return None
+    if act == "linear" and problem != "regression":
+        return None if fact is None else _takes_raw_scores(fact)
+    return act in PROBLEM_ACTIVATIONS[problem]
+
+
+def loss_fits(problem: str, fact: LossFact) -> bool | None:
+    """Whether the loss fits the problem type (the table's loss column); None for a custom loss."""
+    if fact.name not in KNOWN_LOSSES:
+        return None
+    return fact.name in PROBLEM_LOSSES[problem]
+
+
+def pairing_error(out: OutputLayer, fact: LossFact) -> tuple[str, str, str] | None:
+    """Why the last-layer activation and the loss are no valid pair, whatever the problem.
+
+    Returns:
+        (what is wrong, generic advice, pointer of the field to change), or None when the pair is
+        valid or is not judged (a loss other than a crossentropy, a custom activation, or any pair
+        with from_logits, which MC06 judges).
+    """
+    act, name = out.activation, fact.name
+    if name not in CROSSENTROPY_LOSSES or fact.from_logits:
+        return None
+    if act in _UNSQUASHED:
+        wanted = "softmax" if name in CATEGORICAL_CROSSENTROPY_LOSSES else "sigmoid"
+        return (f"{name} expects probabilities, but the last layer's activation is {act}",
+                f"use {wanted} or declare the loss with from_logits: true", out.activation_pointer)
+    if act in SIGMOID_ACTIVATIONS and name in CATEGORICAL_CROSSENTROPY_LOSSES:
+        return (f"{name} expects a softmax over the classes, but the last layer is {act}",
+                "use softmax for single-label classes, or binary_crossentropy for independent labels",
+                out.activation_pointer)
+    if act == "softmax" and (out.units or 0) > 1 and name in BINARY_CROSSENTROPY_LOSSES:
+        return (f"{name} after a softmax over {out.units} units",
+                "use categorical crossentropy for single-label classes, or sigmoid units for independent labels",
+                fact.pointer)
+    return None
+
+
+def _mc01_finding(experiment, out: OutputLayer | None, fact: LossFact | None) -> tuple[str, str] | None:
+    """MC01's (message, pointer) on this record, or None.
+
+    An invalid pair is reported whatever the problem type; when the problem type is known and one
+    half of the pair does not fit it, the finding points at that half and gives the table's advice.
+    """
+    if out is None or fact is None:
+        return None
+    error = pairing_error(out, fact)
+    if error is None:
+        return None
+    wrong, advice, pointer = error
+    problem = problem_type(experiment)
+    if problem is not None:
+        act_fits, loss_fit = activation_fits(problem, out, fact), loss_fits(problem, fact)
+        if act_fits is False:
+            also = f", with {_suggested_loss(experiment, problem)}" if loss_fit is False else ""
+            advice, pointer = f"for {problem} use {_ACTIVATION_ADVICE[problem]}{also}", out.activation_pointer
+        elif loss_fit is False:
+            advice, pointer = f"for {problem} use {_suggested_loss(experiment, problem)}", fact.pointer
+    return f"{wrong}; {advice}", pointer
+
+
+def _needed_units(experiment, problem: str, out: OutputLayer, fact: LossFact | None) -> tuple[int | None, str]:
+    """The units the last layer needs for the problem type, and the reason in words."""
+    if problem == "binary_classification":
+        if out.activation == "softmax":
+            return 2, "binary_classification with a softmax (one unit per class)"
+        if out.activation == "linear" and fact is not None and fact.name in CATEGORICAL_CROSSENTROPY_LOSSES:
+            return 2, f"binary_classification with from_logits {fact.name} (one logit per class)"
+        return 1, "binary_classification with one probability (or logit) per sample"
+    if problem in ("multiclass_classification", "multilabel_classification"):
+        count = class_count(experiment)
+        what = "classes" if problem == "multiclass_classification" else "labels"
+        return count, f"{problem} with {count} {what}"
+    count = target_count(experiment)
+    return count, f"{problem} with {count} target{'s' if count != 1 else ''}"
+
+
+def _suggested_loss(experiment, problem: str) -> str:
+    if problem == "multiclass_classification":
+        encoding = label_encoding(experiment)
+        if encoding == "integer":
+            return "sparse_categorical_crossentropy (integer labels)"
+        if encoding == "one_hot":
+            return "categorical_crossentropy (one-hot labels)"
+        return "categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy (integer labels)"
+    return {
+        "binary_classification": "binary_crossentropy",
+        "multilabel_classification": "binary_crossentropy (one independent probability per label)",
+        "regression": "mse (or mae, huber, log_cosh)",
+        "bounded_regression": "mse or binary_crossentropy",
+    }[problem]
+
+
+# --- the rules --------------------------------------------------------------------------------
 
 class LossActivationMismatch(Rule):
     """Last-layer activation and loss are no valid pair.
@@ -30,7 +191,15 @@ class LossActivationMismatch(Rule):
     Checks that the loss can consume what the last layer emits: crossentropy losses need
     probabilities (sigmoid or softmax) or raw logits declared with `from_logits: true`; categorical
     crossentropy needs a softmax, not independent sigmoids; binary crossentropy after a softmax over
-    several units mixes two output conventions.
+    several units mixes two output conventions. Losses other than crossentropies are judged
+    against the problem type by MC03.
+
+    This rule owns every invalid pair, whether or not the problem type is known; MC02 and MC03
+    stay silent on a record it reports. When the problem type is known (declared, or implied by
+    the labels) and one half of the pair does not fit it, the finding points at that half and
+    gives the table's advice: relu + binary crossentropy for a binary problem points at the
+    activation, a linear layer + binary crossentropy for regression at the loss.
+    `from_logits: true` after a sigmoid or softmax is MC06's.
 
     ## Why is this bad?
     A crossentropy fed unsquashed values takes logarithms of numbers outside (0, 1): the loss is
@@ -71,29 +240,538 @@ class LossActivationMismatch(Rule):
 
     def check(self, experiment, options):
         out, fact = output_layer(experiment), loss(experiment)
-        if out is None or fact is None or fact.name not in CROSSENTROPY_LOSSES:
+        finding = _mc01_finding(experiment, out, fact)
+        if finding is None:
+            return
+        message, pointer = finding
+        yield self.violation(message, pointer, activation=out.activation, loss=fact.name,
+                             from_logits=fact.from_logits, units=out.units)
+
+
+class ActivationProblemMismatch(Rule):
+    """Last-layer activation does not fit the problem type.
+
+    ## What it does
+    Compares the last layer's activation (a missing or `null` activation is linear, as in Keras;
+    a trailing `Activation`/`Softmax` layer counts) with the table for the problem type:
+    sigmoid for binary (or softmax over 2 units), softmax for single-label multiclass, sigmoid for
+    multilabel, none for regression, sigmoid for bounded regression. A linear last layer fits a
+    classifier, and bounded regression, when the loss is a crossentropy with `from_logits: true`.
+
+    The problem type is the declared one, or the one the labels imply; the model is judged against
+    it, never used to guess it. An activation that also makes no valid pair with the loss is
+    MC01's (which then points here with the same advice), so this rule reports a model that is
+    consistent in itself but built for another problem. Units are MC04's.
+
+    ## Why is this bad?
+    The activation fixes the range of every prediction. A softmax makes labels compete, so a
+    multilabel model cannot say "both"; a sigmoid or relu caps a regression's predictions; a relu
+    or linear output gives a classifier scores that are not probabilities. The model then cannot
+    represent the answer, however long it trains.
+
+    ## Anti-pattern
+    ```yaml
+    problem: {type: regression, target: price}
+    model:
+      layers:
+        - {type: dense, units: 64, activation: relu}
+        - {type: dense, units: 1, activation: sigmoid}
+      loss: mse
+    ```
+
+    ## Best practice
+    ```yaml
+    problem: {type: regression, target: price}
+    model:
+      layers:
+        - {type: dense, units: 64, activation: relu}
+        - {type: dense, units: 1}
+      loss: mse
+    ```
+
+    ## Fix
+    `fix_output_layer` sets the last-layer activation (with its units and loss) from the table for
+    the problem type.
+    """
+
+    code = "MC02"
+    name = "activation-problem-mismatch"
+    stage = 5
+    severity = Severity.ERROR
+    remedy = "fix_output_layer"
+
+    def check(self, experiment, options):
+        problem, out = problem_type(experiment), output_layer(experiment)
+        if problem is None or out is None:
+            return
+        fact = loss(experiment)
+        if activation_fits(problem, out, fact) is not False or _mc01_finding(experiment, out, fact) is not None:
             return
         act = out.activation
-        evidence = {"activation": act, "loss": fact.name, "from_logits": fact.from_logits, "units": out.units}
-        if act in _UNSQUASHED and not fact.from_logits:
+        unmarked = " with a loss that does not declare from_logits: true" if act == "linear" else ""
+        yield self.violation(
+            f"last-layer activation {act}{unmarked} does not fit {problem}: use {_ACTIVATION_ADVICE[problem]}",
+            out.activation_pointer, activation=act, problem_type=problem,
+            expected=sorted(PROBLEM_ACTIVATIONS[problem]),
+        )
+
+
+class LossProblemMismatch(Rule):
+    """Loss does not fit the problem type.
+
+    ## What it does
+    Compares the loss (any Keras spelling: `mse`, `mean_squared_error`, `MeanSquaredError`) with the
+    table for the problem type: binary crossentropy for binary and multilabel classification
+    (binary also takes (sparse) categorical crossentropy over a 2-unit softmax, and hinge losses),
+    categorical or sparse categorical crossentropy for single-label multiclass, mse, mae, huber,
+    log_cosh (and mape, msle, poisson) for regression, and those or binary crossentropy for bounded
+    regression. Custom losses are not judged.
+
+    A loss that also makes no valid pair with the last-layer activation is MC01's (which then
+    points here with the same advice). Which of the two categorical crossentropies matches the
+    labels is MC05's.
+
+    ## Why is this bad?
+    The loss is what training minimizes. A regression loss on class labels treats classes as
+    numbers on a line; a crossentropy on a continuous target is meaningless outside [0, 1];
+    categorical crossentropy on a multilabel problem forces the labels to share one unit of
+    probability. The model optimizes the wrong objective and the metric suffers for it.
+
+    ## Anti-pattern
+    ```yaml
+    problem: {type: binary_classification}
+    model:
+      layers:
+        - {type: dense, units: 16, activation: relu}
+        - {type: dense, units: 1, activation: sigmoid}
+      loss: mean_squared_error
+    ```
+
+    ## Best practice
+    ```yaml
+    problem: {type: binary_classification}
+    model:
+      layers:
+        - {type: dense, units: 16, activation: relu}
+        - {type: dense, units: 1, activation: sigmoid}
+      loss: binary_crossentropy
+    ```
+
+    ## Fix
+    `fix_output_layer` sets the loss (with the last-layer activation and units) from the table for
+    the problem type.
+    """
+
+    code = "MC03"
+    name = "loss-problem-mismatch"
+    stage = 5
+    severity = Severity.ERROR
+    remedy = "fix_output_layer"
+
+    def check(self, experiment, options):
+        problem, fact = problem_type(experiment), loss(experiment)
+        if problem is None or fact is None or loss_fits(problem, fact) is not False:
+            return
+        if _mc01_finding(experiment, output_layer(experiment), fact) is not None:
+            return
+        suggestion = _suggested_loss(experiment, problem)
+        yield self.violation(
+            f"loss {fact.name} does not fit {problem}: use {suggestion}",
+            fact.pointer, loss=fact.name, problem_type=problem, expected=sorted(PROBLEM_LOSSES[problem]),
+        )
+
+
+class OutputUnitsMismatch(Rule):
+    """Last-layer units differ from what the problem needs.
+
+    ## What it does
+    Counts the last layer's units against the problem: 1 for a binary sigmoid (2 for a binary
+    softmax), one per class for a multiclass softmax, one per label for multilabel, one per target
+    for regression. Classes and labels come from `problem.classes` or the data; regression targets
+    from the data's target columns, or 1 when one target column is named. A softmax over 1 unit is
+    reported whatever the problem.
+
+    Units are judged only for an activation that fits the problem type: MC02 reports the others.
+
+    ## Why is this bad?
+    Too few units cannot represent every class; extra units are classes that never occur, and the
+    loss either fails on the label shapes or quietly trains outputs nobody reads. A softmax over a
+    single unit always outputs 1.0, whatever the input: the model cannot learn anything.
+
+    ## Anti-pattern
+    ```yaml
+    problem: {type: multiclass_classification, classes: 10, labels: integer}
+    model:
+      layers:
+        - {type: dense, units: 64, activation: relu}
+        - {type: dense, units: 1, activation: softmax}
+      loss: sparse_categorical_crossentropy
+    ```
+
+    ## Best practice
+    ```yaml
+    problem: {type: multiclass_classification, classes: 10, labels: integer}
+    model:
+      layers:
+        - {type: dense, units: 64, activation: relu}
+        - {type: dense, units: 10, activation: softmax}
+      loss: sparse_categorical_crossentropy
+    ```
+
+    ## Fix
+    `fix_output_layer` sets the last layer's units from the table for the problem type.
+    """
+
+    code = "MC04"
+    name = "output-units-mismatch"
+    stage = 5
+    severity = Severity.ERROR
+    remedy = "fix_output_layer"
+
+    def check(self, experiment, options):
+        out = output_layer(experiment)
+        if out is None or out.units is None:
+            return
+        problem, fact = problem_type(experiment), loss(experiment)
+        fits = None if problem is None else activation_fits(problem, out, fact)
+        if fits is False:
+            return
+        needed, why = _needed_units(experiment, problem, out, fact) if fits else (None, "")
+        pointer = f"{out.pointer}/units"
+        evidence = {"units": out.units, "expected": needed, "activation": out.activation, "problem_type": problem}
+        if out.activation == "softmax" and out.units == 1:
+            advice = (f"{why} needs {needed} units" if needed else
+                      "use sigmoid for one binary output, or one softmax unit per class")
+            yield self.violation(f"a softmax over 1 unit always outputs 1.0, whatever the input: {advice}",
+                                 pointer, **evidence)
+        elif needed is not None and needed != out.units:
+            yield self.violation(f"the last layer has {out.units} units, but {why} needs {needed}",
+                                 pointer, **evidence)
+
+
+class LabelEncodingMismatch(Rule):
+    """Categorical crossentropy does not match how the labels are encoded.
+
+    ## What it does
+    Reads how the labels are encoded (`problem.labels`, or what the data shows) and checks the
+    categorical crossentropy against it: `categorical_crossentropy` (and its focal variant) takes
+    one-hot rows, `sparse_categorical_crossentropy` takes integer class indices.
+
+    Judged only for a loss that MC01 and MC03 accept: when the loss is the wrong family, they
+    report it.
+
+    ## Why is this bad?
+    With integer labels, categorical crossentropy fails on the shapes or, with one output per
+    sample, silently compares the wrong numbers; with one-hot labels, the sparse loss fails on the
+    shapes. Either way the run crashes late or trains on garbage.
+
+    ## Anti-pattern
+    ```yaml
+    problem: {type: multiclass_classification, classes: 3, labels: integer}
+    model:
+      layers:
+        - {type: dense, units: 32, activation: relu}
+        - {type: dense, units: 3, activation: softmax}
+      loss: categorical_crossentropy
+    ```
+
+    ## Best practice
+    ```yaml
+    problem: {type: multiclass_classification, classes: 3, labels: integer}
+    model:
+      layers:
+        - {type: dense, units: 32, activation: relu}
+        - {type: dense, units: 3, activation: softmax}
+      loss: sparse_categorical_crossentropy
+    ```
+
+    ## Fix
+    `fix_output_layer` picks the crossentropy that matches the label encoding.
+    """
+
+    code = "MC05"
+    name = "label-encoding-mismatch"
+    stage = 5
+    severity = Severity.ERROR
+    remedy = "fix_output_layer"
+
+    def check(self, experiment, options):
+        fact, encoding = loss(experiment), label_encoding(experiment)
+        if fact is None or encoding is None:
+            return
+        if fact.name in _ONE_HOT_LOSSES and encoding == "integer":
+            wanted = "sparse_categorical_crossentropy"
+            message = (f"{fact.name} expects one-hot labels, but the labels are integer class indices: use "
+                       f"{wanted} (or one-hot encode the labels)")
+        elif fact.name == "sparse_categorical_crossentropy" and encoding == "one_hot":
+            wanted = "categorical_crossentropy"
+            message = f"{fact.name} expects integer class indices, but the labels are one-hot: use {wanted}"
+        else:
+            return
+        problem = problem_type(experiment)
+        if (problem is not None and loss_fits(problem, fact) is False) or \
+                _mc01_finding(experiment, output_layer(experiment), fact) is not None:
+            return
+        yield self.violation(message, fact.pointer, loss=fact.name, labels=encoding, expected=wanted)
+
+
+class LogitsMismatch(Rule):
+    """`from_logits: true` after a sigmoid or softmax.
+
+    ## What it does
+    Checks a crossentropy declared with `from_logits: true` against the last layer: logits are the
+    raw scores before any squashing, so the last layer must have no activation.
+
+    ## Why is this bad?
+    The loss applies the sigmoid or softmax itself, so the outputs are squashed twice: every
+    prediction is pushed towards the middle of (0, 1), the gradients shrink, training crawls, and
+    the probabilities the model reports are not the ones it was trained on.
+
+    ## Anti-pattern
+    ```yaml
+    problem: {type: binary_classification}
+    model:
+      layers:
+        - {type: dense, units: 16, activation: relu}
+        - {type: dense, units: 1, activation: sigmoid}
+      loss: {name: binary_crossentropy, from_logits: true}
+    ```
+
+    ## Best practice
+    ```yaml
+    problem: {type: binary_classification}
+    model:
+      layers:
+        - {type: dense, units: 16, activation: relu}
+        - {type: dense, units: 1}
+      loss: {name: binary_crossentropy, from_logits: true}
+    ```
+
+    ## Fix
+    `fix_output_layer` keeps one squashing: the activation from the table, and the loss without
+    `from_logits`.
+    """
+
+    code = "MC06"
+    name = "logits-mismatch"
+    stage = 5
+    severity = Severity.ERROR
+    remedy = "fix_output_layer"
+
+    def check(self, experiment, options):
+        out, fact = output_layer(experiment), loss(experiment)
+        if out is None or not _is_logits_loss(fact) or out.activation not in PROBABILITY_ACTIVATIONS:
+            return
+        yield self.violation(
+            f"{fact.name} declares from_logits: true, but the last layer already applies {out.activation}: "
+            "the outputs are squashed twice; remove from_logits, or drop the activation to emit logits",
+            f"{fact.pointer}/from_logits", activation=out.activation, loss=fact.name, from_logits=True,
+        )
+
+
+class LearningRateOptions(RuleOptions):
+    min_lr: float = Field(1e-6, gt=0, description="Smallest sensible learning rate for an adaptive optimizer.")
+    max_lr: float = Field(0.1, gt=0, description="Largest sensible learning rate for an adaptive optimizer.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "LearningRateOptions":
+        if self.min_lr >= self.max_lr:
+            raise ValueError(f"min_lr ({self.min_lr}) must be below max_lr ({self.max_lr})")
+        return self
+
+
+class LearningRateOutOfRange(Rule):
+    """Learning rate outside the range that works for adaptive optimizers.
+
+    ## What it does
+    Checks `model.optimizer.learning_rate` of an adaptive optimizer (Adam, AdamW, RMSprop, Adagrad,
+    Adamax, Nadam, Lion, Lamb, Adafactor) against [`min_lr`, `max_lr`]. Adadelta is left out: it
+    was designed to run at a learning rate of 1.0. SGD is left out: its useful range depends on
+    momentum and batch size.
+
+    ## Why is this bad?
+    Adaptive optimizers already scale each step; their useful learning rates sit around 1e-3.
+    Far above the range the loss oscillates or diverges to NaN; far below it, training barely
+    moves and looks like a model that cannot learn.
+
+    ## Anti-pattern
+    ```yaml
+    model:
+      optimizer: {name: adam, learning_rate: 0.5}
+    ```
+
+    ## Best practice
+    ```yaml
+    model:
+      optimizer: {name: rmsprop, learning_rate: 0.001}
+    ```
+
+    ## Fix
+    `fix_learning_rate` sets the optimizer to rmsprop with learning rate 1e-3.
+    """
+
+    code = "MC07"
+    name = "learning-rate-out-of-range"
+    stage = 5
+    severity = Severity.WARNING
+    remedy = "fix_learning_rate"
+    Options = LearningRateOptions
+
+    def check(self, experiment, options):
+        optimizer = experiment.model.optimizer if experiment.model is not None else None
+        if optimizer is None or optimizer.learning_rate is None:
+            return
+        name = canonical_optimizer(optimizer.name)
+        if name not in ADAPTIVE_OPTIMIZERS or name == "adadelta":
+            return
+        rate, low, high = optimizer.learning_rate, options.min_lr, options.max_lr
+        if low <= rate <= high:
+            return
+        effect = "steps overshoot: the loss oscillates or diverges" if rate > high else "training barely moves"
+        yield self.violation(
+            f"learning rate {rate} is outside [{low}, {high}] for {name}: {effect}; try 0.001",
+            "/model/optimizer/learning_rate", learning_rate=rate, min_lr=low, max_lr=high, optimizer=name,
+        )
+
+
+def _collapses_into(layers, index: int) -> int | None:
+    """The next dense layer that a linear dense layer at `index` feeds with nothing nonlinear
+    between them, or None (a nonlinearity, an unknown layer, or the end comes first)."""
+    for later in range(index + 1, len(layers)):
+        layer = layers[later]
+        kind = canonical_layer_type(layer.type)
+        if kind in DENSE_LAYER_TYPES:
+            return later
+        if kind in ACTIVATION_LAYER_TYPES:
+            if (ACTIVATION_LAYER_TYPES[kind] or canonical_activation(layer.activation)) != "linear":
+                return None
+        elif kind not in LINEAR_LAYER_TYPES:
+            return None
+    return None
+
+
+class LinearHiddenLayers(Rule):
+    """Hidden dense layers without a nonlinearity.
+
+    ## What it does
+    Finds hidden dense layers with no activation (a missing or `null` activation is linear) that
+    feed the next dense layer with nothing nonlinear between them: dropout, normalization and
+    reshaping layers do not count; an activation layer (`Activation`, `ReLU`, ...) does. One
+    finding per such layer.
+
+    ## Why is this bad?
+    A composition of linear maps is one linear map: the hidden layer adds parameters but no
+    capacity, and the model can only learn what a single dense layer could. Depth only helps with
+    a nonlinearity between the layers.
+
+    ## Anti-pattern
+    ```yaml
+    model:
+      layers:
+        - {type: dense, units: 64}
+        - {type: dropout, rate: 0.2}
+        - {type: dense, units: 1, activation: sigmoid}
+    ```
+
+    ## Best practice
+    ```yaml
+    model:
+      layers:
+        - {type: dense, units: 64, activation: relu}
+        - {type: dropout, rate: 0.2}
+        - {type: dense, units: 1, activation: sigmoid}
+    ```
+
+    ## Fix
+    `fix_hidden_activation` gives each such hidden layer `activation: relu`.
+    """
+
+    code = "MC08"
+    name = "linear-hidden-layers"
+    stage = 5
+    severity = Severity.WARNING
+    remedy = "fix_hidden_activation"
+
+    def check(self, experiment, options):
+        hidden = hidden_dense_layers(experiment)
+        if not hidden:
+            return
+        layers = experiment.model.layers
+        for index, layer in hidden:
+            if canonical_activation(layer.activation) != "linear":
+                continue
+            following = _collapses_into(layers, index)
+            if following is None:
+                continue
             yield self.violation(
-                f"{fact.name} expects probabilities, but the last layer's activation is {act}; "
-                f"use {'softmax' if fact.name in CATEGORICAL_CROSSENTROPY_LOSSES else 'sigmoid'} "
-                "or declare the loss with from_logits: true",
-                out.activation_pointer, **evidence,
-            )
-        elif act == "sigmoid" and fact.name in CATEGORICAL_CROSSENTROPY_LOSSES and not fact.from_logits:
-            yield self.violation(
-                f"{fact.name} expects a softmax over the classes, but the last layer is sigmoid; "
-                "use softmax for single-label classes, or binary_crossentropy for independent labels",
-                out.activation_pointer, **evidence,
-            )
-        elif act == "softmax" and (out.units or 0) > 1 and fact.name in BINARY_CROSSENTROPY_LOSSES and not fact.from_logits:
-            yield self.violation(
-                f"{fact.name} after a softmax over {out.units} units: use categorical crossentropy "
-                "for single-label classes, or sigmoid units for independent labels",
-                fact.pointer, **evidence,
+                f"hidden dense layer {index} ({layer.units or '?'} units) has no activation and feeds dense "
+                f"layer {following} with nothing nonlinear between them: the two collapse into one linear map; "
+                "use activation: relu",
+                f"/model/layers/{index}/activation", layer=index, units=layer.units, activation="linear",
+                next_dense_layer=following,
             )
 
 
-RULES: list[type] = [LossActivationMismatch]
+class DropoutOptions(RuleOptions):
+    max_rate: float = Field(0.5, ge=0, le=1, description="Largest dropout rate not reported.")
+
+
+class ExcessiveDropout(Rule):
+    """Dropout rate above the usual maximum.
+
+    ## What it does
+    Reports every dropout layer (any Keras dropout type) whose `rate` is above `max_rate`.
+
+    ## Why is this bad?
+    Dropout rates between 0.2 and 0.5 regularize; above that, most of the signal is thrown away at
+    every step, training slows down and the model underfits. A very high rate is usually a slip
+    (the keep probability of older APIs written as a drop rate).
+
+    ## Anti-pattern
+    ```yaml
+    model:
+      layers:
+        - {type: dense, units: 64, activation: relu}
+        - {type: dropout, rate: 0.8}
+        - {type: dense, units: 1, activation: sigmoid}
+    ```
+
+    ## Best practice
+    ```yaml
+    model:
+      layers:
+        - {type: dense, units: 64, activation: relu}
+        - {type: dropout, rate: 0.5}
+        - {type: dense, units: 1, activation: sigmoid}
+    ```
+
+    ## Fix
+    No automatic fix: lower the rate to 0.5 or less, and regularize with L2 or early stopping if
+    the model still overfits.
+    """
+
+    code = "MC09"
+    name = "excessive-dropout"
+    stage = 5
+    severity = Severity.INFO
+    remedy = None
+    Options = DropoutOptions
+
+    def check(self, experiment, options):
+        if experiment.model is None or not experiment.model.layers:
+            return
+        for index, layer in enumerate(experiment.model.layers):
+            if canonical_layer_type(layer.type) not in DROPOUT_LAYER_TYPES or layer.rate is None:
+                continue
+            if layer.rate > options.max_rate:
+                yield self.violation(
+                    f"dropout rate {layer.rate} is above {options.max_rate} (layer {index}): "
+                    f"{layer.rate:.0%} of the units are dropped at every step, so the model may underfit",
+                    f"/model/layers/{index}/rate", layer=index, rate=layer.rate, max_rate=options.max_rate,
+                )
+
+
+RULES: list[type] = [
+    LossActivationMismatch, ActivationProblemMismatch, LossProblemMismatch, OutputUnitsMismatch,
+    LabelEncodingMismatch, LogitsMismatch, LearningRateOutOfRange, LinearHiddenLayers, ExcessiveDropout,
+]

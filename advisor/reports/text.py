@@ -23,7 +23,8 @@ def render(report: Report) -> str:
         report: What to show.
 
     Returns:
-        The text, ending in a newline.
+        The text, ending in a newline; empty when nothing was found because inputs could not be
+        read (their errors go to standard error).
     """
 
     def paint(text: str, style: str) -> str:
@@ -48,8 +49,8 @@ def render(report: Report) -> str:
         lines.append(paint(summary, _BOLD))
         if report.fixable:
             lines.append(f"[*] {report.fixable} fixable with `advisor fix` (preview with `advisor fix --diff`).")
-    elif report.errors:
-        lines.append(paint(f"No findings in {files}; {_plural(len(report.errors), 'input')} could not be read.", _BOLD))
+    elif report.errors:  # the errors, on standard error, say it all
+        return ""
     else:
         lines.append(paint(f"All checks passed! ({files})", _BOLD))
     return "\n".join(lines) + "\n"
