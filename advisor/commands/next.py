@@ -49,7 +49,8 @@ def command(paths, fmt, config_file, color) -> None:
         click.echo(render_json(assessments), nl=False)
         return
     use_color = color if color is not None else (sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    click.echo(render_text(assessments, bool(use_color), _can_encode(MARKS.values(), CURRENT)), nl=False)
+    click.echo(render_text(assessments, bool(use_color), _can_encode(MARKS.values(), CURRENT)), nl=False,
+               color=bool(use_color))  # click strips colour from pipes unless told
 
 
 def assess_paths(paths: list[str], config_file: str | None = None) -> list[Any]:
