@@ -433,32 +433,11 @@ def class_imbalance(counts: dict[str, int] | None) -> Imbalance | None:
     return Imbalance(present[largest] / present[smallest], largest, present[largest], smallest, present[smallest])
 
 
-def _series_metric(key: str) -> str | None:
-    """The canonical metric a history key logs: `auc_1` (Keras' name for a second AUC) -> `auc`."""
-    import re
-
-    from advisor.names import canonical_metric
-
-    return canonical_metric(re.sub(r"_\d+$", "", key))
-
-
 def validation_series_keys(experiment: Experiment) -> list[str]:
     """History keys that hold validation values (`val_loss`, `val_accuracy`, ...)."""
     if experiment.history is None:
         return []
-    return [key for key in experiment.history.series if key.startswith("val_")]
-
-
-def validation_series_of(experiment: Experiment, metric: str) -> str | None:
-    """The history key holding validation values of `metric` (any spelling: `val_acc`,
-    `val_binary_accuracy`, `val_auc_1`...), or None when the history does not log it."""
-    from advisor.names import canonical_metric
-
-    wanted = canonical_metric(metric)
-    for key in validation_series_keys(experiment):
-        if _series_metric(key[len("val_"):]) == wanted:
-            return key
-    return None
+    return [key for key in experiment.history.names if key.startswith("val_")]
 
 
 def has_split(experiment: Experiment, name: str) -> bool:

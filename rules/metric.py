@@ -11,8 +11,8 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import (
-    class_imbalance, declares_plan, inferred_problem_type, observed_class_counts, success_metric,
-    validation_series_keys, validation_series_of,
+    class_imbalance, declares_plan, history_key, inferred_problem_type, observed_class_counts, success_metric,
+    validation_series_keys,
 )
 from advisor.names import CLASSIFICATION_METRICS, RANKING_METRICS, REGRESSION_METRICS, canonical_metric
 
@@ -272,9 +272,10 @@ class SuccessMetricNotLogged(Rule):
 
     ## What it does
     Looks in the training history for validation values of the success metric, under any of its
-    Keras spellings (`val_accuracy`, `val_binary_accuracy`, `val_acc`, `val_auc_1`, ...), and
-    fires when the history logs validation values of other quantities but not of this one. A
-    history without any validation series is OF01's finding, not this rule's.
+    Keras spellings (`val_accuracy`, `val_binary_accuracy`, `val_acc`, `val_auc_1`, ...; Keras 3's
+    `val_compile_metrics` when it is the only metric logged), and fires when the history logs
+    validation values of other quantities but not of this one. A history without any validation
+    series is OF01's finding, not this rule's.
 
     ## Why is this bad?
     Every decision after the baseline (more capacity, regularization, which epoch to keep, which
@@ -316,7 +317,7 @@ class SuccessMetricNotLogged(Rule):
     def check(self, experiment, options):
         metric = success_metric(experiment)
         logged = validation_series_keys(experiment)
-        if metric is None or not logged or validation_series_of(experiment, metric) is not None:
+        if metric is None or not logged or history_key(experiment, experiment.metric.name, validation=True):
             return
         pointer = "/model/metrics" if experiment.model is not None else "/history"
         yield self.violation(
