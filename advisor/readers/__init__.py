@@ -47,6 +47,39 @@ INPUT_KINDS: list[InputKind] = [
 ]
 
 
+def _lazy(module: str, function: str) -> Callable[[str], list[tuple[str | None, Experiment]]]:
+    """A reader whose module is imported only when an input of its kind is read."""
+
+    def read(path: str) -> list[tuple[str | None, Experiment]]:
+        import importlib
+
+        return getattr(importlib.import_module(module), function)(path)
+
+    return read
+
+
+def _artifact_kinds() -> list[InputKind]:
+    """Keras models, training logs, MLflow stores and run directories (matchers in `sniff`: cheap)."""
+    from advisor.readers import sniff
+
+    return [
+        InputKind("run-directory", sniff.is_run_directory, _lazy("advisor.readers.rundir", "read_run_directory"), True),
+        InputKind("mlflow-run", sniff.is_mlflow_run, _lazy("advisor.readers.mlflow", "read_file_store"), True),
+        InputKind("mlflow-experiment", sniff.is_mlflow_experiment, _lazy("advisor.readers.mlflow", "read_file_store"), True),
+        InputKind("mlflow-file-store", sniff.is_mlflow_root, _lazy("advisor.readers.mlflow", "read_file_store"), True),
+        InputKind("mlflow-sqlite-store", sniff.is_sqlite_store, _lazy("advisor.readers.mlflow", "read_sqlite_store")),
+        InputKind("keras-archive", sniff.is_keras_archive, _lazy("advisor.readers.keras", "read_model_input")),
+        InputKind("keras-model-json", sniff.is_model_json, _lazy("advisor.readers.keras", "read_model_input")),
+        InputKind("keras-history-json", sniff.is_history_json, _lazy("advisor.readers.history", "read_history_input")),
+        InputKind("keras-history-csv", sniff.is_history_csv, _lazy("advisor.readers.history", "read_history_input")),
+    ]
+
+
+INPUT_KINDS[:0] = _artifact_kinds()
+#: Files found while walking a folder besides records (an MLflow SQLite store).
+DISCOVERED_FILE_NAMES = ("mlflow.db",)
+
+
 def register(kind: InputKind, first: bool = True) -> None:
     """Add an input kind (readers call this on import of `advisor.readers.all`)."""
     if first:
@@ -102,7 +135,7 @@ def _walk(directory: str):
                 keep.append(name)
         dirs[:] = keep
         for name in sorted(files):
-            if name.lower() in RECORD_NAMES:
+            if name.lower() in RECORD_NAMES or name.lower() in DISCOVERED_FILE_NAMES:
                 yield os.path.join(root, name)
 
 
@@ -114,5 +147,7 @@ def read_input(path: str) -> list[tuple[str | None, Experiment]]:
     """
     kind = kind_of(path)
     if kind is None:
-        raise InputError(path, "unknown kind of input; expected an experiment record (.yaml, .yml, .json, .toml)")
+        raise InputError(path, "unknown kind of input; expected an experiment record (.yaml, .yml, .json, "
+                         ".toml), a Keras model (.keras, model JSON), a training log (History JSON, "
+                         "CSVLogger CSV), an MLflow store (mlruns/, mlflow.db) or a run directory")
     return kind.read(path)

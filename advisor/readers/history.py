@@ -1,0 +1,241 @@
+"""Read training logs into the record's `history`: one value per epoch for each metric, under the
+names Keras logs (`loss`, `val_loss`, `accuracy`, ...).
+
+Three spellings are read:
+
+- a Keras History JSON, as `json.dump(history.history, f)` writes it (Python writes a diverged loss
+  as `NaN`, which is read as NaN); a pandas `DataFrame(history.history).to_json()` also reads;
+- a Keras CSVLogger log: `epoch` first, then the metrics (`NA` and empty cells read as NaN);
+- an MLflow file-store run directory: its metric series, by step.
+
+Every value keeps its position (line and column in the log) so a finding points at the epoch.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+from typing import Any
+
+from advisor.errors import InputError
+from advisor.locations import Location, SourceMap, escape_token
+from advisor.readers.artifacts import (
+    MB, Locations, merge_section, named_by, named_file, read_artifact_text, section_sources,
+)
+
+#: Largest training log accepted (a log of 100,000 epochs of 20 metrics is about 40 MB).
+MAX_HISTORY_BYTES = 64 * MB
+_WHAT_JSON = "a Keras History JSON ({\"loss\": [...], \"val_loss\": [...], ...})"
+_WHAT_CSV = "a Keras CSVLogger log (epoch first, then one column per metric)"
+#: Cells Keras' CSVLogger writes for a metric missing in an epoch.
+_MISSING_CELLS = {"", "NA", "na", "N/A", "null", "None"}
+
+
+# --- public entry points ----------------------------------------------------------------------
+
+def read_history_input(path: str) -> list[tuple[str | None, Any]]:
+    """Read a training log given alone: a record with only `history`.
+
+    Raises:
+        InputError: the log cannot be read.
+    """
+    from advisor.readers.record import validate_record
+
+    history, locations = read_history_file(path)
+    sources = section_sources(path, "history", locations)
+    return [(None, validate_record(path, {"history": history}, sources))]
+
+
+def merge_history_file(record_path: str, base: str, data: dict[str, Any], sources: SourceMap) -> None:
+    """Fill the record's `history` from the log named by `history.file` (series the record writes
+    inline win).
+
+    Raises:
+        InputError: the log is missing or unreadable, reported at the record line naming it.
+    """
+    path, shown = named_file(record_path, base, data, sources, "history", "file")
+    with named_by(record_path, sources, "/history/file"):
+        history, locations = read_history_file(path, shown)
+    merge_section(data, "history", history, locations, sources)
+
+
+def read_history_file(path: str, shown: str | None = None) -> tuple[dict[str, Any], Locations]:
+    """Read a History JSON, a CSVLogger log or an MLflow run directory.
+
+    Args:
+        path: The file (or run directory) to open.
+        shown: The path findings name (default: `path`).
+
+    Returns:
+        The `history` fields (metric name -> values; `epoch` from a CSV log) and their locations.
+
+    Raises:
+        InputError: the log is missing, too large, malformed, or its metrics differ in length.
+    """
+    shown = shown or path
+    if os.path.isdir(path):
+        from advisor.readers.mlflow import read_run_history
+        from advisor.readers.sniff import is_mlflow_run
+
+        if not is_mlflow_run(path):
+            raise InputError(shown, "is a directory but not an MLflow run (meta.yaml, metrics/); expected a "
+                             "History JSON, a CSVLogger CSV or an MLflow run directory")
+        return read_run_history(path, shown)
+    if path.lower().endswith((".csv", ".tsv", ".log")):
+        return _read_csv(path, shown)
+    return _read_json(path, shown)
+
+
+# --- History JSON -------------------------------------------------------------------------------
+
+def _read_json(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
+    from advisor.readers.structured import parse
+
+    text = read_artifact_text(path, MAX_HISTORY_BYTES, _WHAT_JSON)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(shown, f"invalid JSON: {exc.msg}; expected {_WHAT_JSON}", exc.lineno, exc.colno) from None
+    except RecursionError:
+        raise InputError(shown, f"nested too deeply; expected {_WHAT_JSON}") from None
+    try:
+        positions = parse(shown, text, "json")[1]
+    except InputError:
+        positions = SourceMap(shown)
+    if not isinstance(data, dict) or not data:
+        raise InputError(shown, f"holds no metrics; expected {_WHAT_JSON}", 1, 1)
+    history: dict[str, Any] = {}
+    locations: Locations = {}
+    for name, values in data.items():
+        pointer = "/" + escape_token(name)
+        where = positions.locate(pointer)
+        if isinstance(values, dict):  # pandas' to_json: {"0": 0.69, "1": 0.41, ...}
+            values = _indexed(shown, name, values, where)
+        if not isinstance(values, list):
+            raise InputError(shown, f"'{name}': expected a list of values, one per epoch, received "
+                             f"{type(values).__name__}", where.line, where.column)
+        series = []
+        for index, value in enumerate(values):
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+                item = positions.locate(f"{pointer}/{index}")
+                raise InputError(shown, f"'{name}' value {index + 1}: expected a number (or NaN), received "
+                                 f"{value!r}", item.line, item.column)
+            series.append(math.nan if value is None else float(value))
+            locations[f"{pointer}/{index}"] = _located(shown, positions, f"{pointer}/{index}")
+        history[name] = series
+        locations[pointer] = Location(shown, where.line, where.column, pointer)
+    _same_lengths(shown, history, locations)
+    return _with_epochs(history), locations
+
+
+def _indexed(shown: str, name: str, values: dict[str, Any], where: Location) -> list[Any]:
+    try:
+        return [values[key] for key in sorted(values, key=int)]
+    except ValueError:
+        raise InputError(shown, f"'{name}': expected a list of values (or a mapping of epoch numbers to "
+                         "values)", where.line, where.column) from None
+
+
+def _located(shown: str, positions: SourceMap, pointer: str) -> Location:
+    found = positions.locate(pointer)
+    return Location(shown, found.line, found.column, pointer)
+
+
+def _with_epochs(history: dict[str, Any]) -> dict[str, Any]:
+    """A JSON metric called `epoch` holds epoch numbers, not a metric."""
+    epochs = history.get("epoch")
+    if epochs is not None and all(math.isfinite(v) and v == int(v) for v in epochs):
+        history["epoch"] = [int(v) for v in epochs]
+    return history
+
+
+# --- CSVLogger ------------------------------------------------------------------------------------
+
+def _read_csv(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
+    text = read_artifact_text(path, MAX_HISTORY_BYTES, _WHAT_CSV)
+    lines = text.splitlines()
+    delimiter = _delimiter(lines[0])
+    rows = csv.reader(lines, delimiter=delimiter, strict=True)
+    try:
+        header = [name.strip() for name in next(rows)]
+    except csv.Error as exc:
+        raise InputError(shown, f"invalid CSV header: {exc}; expected {_WHAT_CSV}", 1) from None
+    if not header or any(not name for name in header) or len(set(header)) != len(header):
+        raise InputError(shown, f"the header needs distinct, non-empty column names; expected {_WHAT_CSV}", 1, 1)
+    columns = _columns(lines[0], delimiter)
+    history: dict[str, list[Any]] = {name: [] for name in header}
+    locations: Locations = {}
+    for index, name in enumerate(header):
+        locations["/" + escape_token(name)] = Location(shown, 1, columns[index] if columns else None, "/" + escape_token(name))
+    row_number = 0
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise InputError(shown, f"invalid CSV: {exc}", rows.line_num) from None
+        line = rows.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+        if len(row) != len(header):
+            raise InputError(shown, f"row has {len(row)} fields but the header has {len(header)} "
+                             f"({', '.join(header)}); every row needs one value per column", line)
+        cells = _columns(lines[line - 1], delimiter) if line - 1 < len(lines) else None
+        for index, (name, cell) in enumerate(zip(header, row)):
+            column = cells[index] if cells and len(cells) == len(header) else None
+            history[name].append(_cell(shown, name, cell, line, column))
+            pointer = f"/{escape_token(name)}/{row_number}"
+            locations[pointer] = Location(shown, line, column, pointer)
+        row_number += 1
+    if row_number == 0:
+        raise InputError(shown, f"holds a header but no epochs; expected {_WHAT_CSV}", 1)
+    if header[0] == "epoch":
+        epochs = history["epoch"]
+        if all(value is not None and math.isfinite(value) and value == int(value) for value in epochs):
+            history["epoch"] = [int(value) for value in epochs]
+    return history, locations
+
+
+def _delimiter(header: str) -> str:
+    for candidate in (",", "\t", ";"):
+        if candidate in header:
+            return candidate
+    return ","
+
+
+def _columns(line: str, delimiter: str) -> list[int] | None:
+    """1-based start column of each cell, for lines without quoting."""
+    if '"' in line:
+        return None
+    starts, position = [], 1
+    for cell in line.split(delimiter):
+        starts.append(position)
+        position += len(cell) + 1
+    return starts
+
+
+def _cell(shown: str, name: str, cell: str, line: int, column: int | None) -> float | None:
+    text = cell.strip()
+    if text in _MISSING_CELLS:
+        return math.nan
+    try:
+        return float(text)
+    except ValueError:
+        raise InputError(shown, f"'{name}': expected a number (or nan), received {text[:40]!r}", line, column) from None
+
+
+# --- checks ----------------------------------------------------------------------------------------
+
+def _same_lengths(shown: str, history: dict[str, list[Any]], locations: Locations) -> None:
+    lengths = {name: len(values) for name, values in history.items()}
+    if len(set(lengths.values())) <= 1:
+        return
+    longest = max(lengths.values())
+    short = next(name for name, n in lengths.items() if n < longest)
+    detail = ", ".join(f"{name}: {n}" for name, n in lengths.items())
+    where = locations.get("/" + escape_token(short))
+    raise InputError(shown, f"the metric lists differ in length ({detail}); a training log has one value per "
+                     "epoch for every metric", where.line if where else None, where.column if where else None)

@@ -1,0 +1,152 @@
+"""Cheap tests that recognise an input's kind: Keras models, training logs, MLflow stores and run
+directories.
+
+They run for every path `advisor lint` is given and every folder it walks, so they only look at
+names, a few file-system entries and the first bytes of a file; they never parse a whole file and
+import nothing beyond the standard library.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from advisor.record import Experiment
+
+#: Bytes read from the start of a file to recognise it.
+HEAD_BYTES = 4096
+RECORD_FILE_NAMES = ("experiment.yaml", "experiment.yml", "experiment.json", "experiment.toml")
+#: Files beside a record that make its folder a run directory (as the reference trainer writes it).
+RUN_ARTIFACT_NAMES = ("history.csv", "history.json", "model.keras")
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+#: SQLite stores found while walking a folder (any name is accepted when given explicitly).
+STORE_FILE_NAMES = ("mlflow.db",)
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+_FIRST_KEY = re.compile(rb'^\s*\{\s*"((?:[^"\\]|\\.)*)"\s*:\s*(.)', re.DOTALL)
+_RECORD_SECTIONS = frozenset(Experiment.model_fields)
+
+
+def head(path: str, count: int = HEAD_BYTES) -> bytes:
+    """The first `count` bytes of a file; empty when it cannot be read."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(count)
+    except OSError:
+        return b""
+
+
+def _first_key(path: str) -> tuple[str, str] | None:
+    """The first key of a JSON object file and the first character of its value."""
+    match = _FIRST_KEY.match(head(path).lstrip(b"\xef\xbb\xbf"))
+    if match is None:
+        return None
+    return match.group(1).decode("utf-8", "replace"), match.group(2).decode("ascii", "replace")
+
+
+# --- files ----------------------------------------------------------------------------------
+
+def is_keras_archive(path: str) -> bool:
+    """A `.keras` archive (zip: config.json, metadata.json, model.weights.h5)."""
+    return path.lower().endswith(".keras") and os.path.isfile(path)
+
+
+def is_model_json(path: str) -> bool:
+    """A Keras model JSON (`model.to_json()`): an object that starts with `module` or `class_name`."""
+    if not (path.lower().endswith(".json") and os.path.isfile(path)):
+        return False
+    found = _first_key(path)
+    return found is not None and found[0] in ("module", "class_name")
+
+
+def is_history_json(path: str) -> bool:
+    """A Keras History JSON (`json.dump(history.history)`): metric names mapped to lists."""
+    if not (path.lower().endswith(".json") and os.path.isfile(path)):
+        return False
+    found = _first_key(path)
+    return found is not None and found[0] not in _RECORD_SECTIONS and found[1] in "[{"
+
+
+def is_history_csv(path: str) -> bool:
+    """A Keras CSVLogger log: a CSV whose first column is `epoch`."""
+    if not (path.lower().endswith(".csv") and os.path.isfile(path)):
+        return False
+    first = head(path, 256).lstrip(b"\xef\xbb\xbf")
+    return re.match(rb'\s*"?epoch"?\s*[,;\t\r\n]', first) is not None
+
+
+def is_sqlite_store(path: str) -> bool:
+    """An MLflow SQLite store given by name (`mlflow.db`, or any `.db`/`.sqlite` file)."""
+    return path.lower().endswith(SQLITE_SUFFIXES) and os.path.isfile(path)
+
+
+# --- directories ----------------------------------------------------------------------------
+
+def _meta(directory: str) -> str:
+    path = os.path.join(directory, "meta.yaml")
+    return head(path).decode("utf-8", "replace") if os.path.isfile(path) else ""
+
+
+def _has_key(meta: str, key: str) -> bool:
+    return re.search(rf"^{key}:", meta, re.MULTILINE) is not None
+
+
+def is_mlflow_run(path: str) -> bool:
+    """An MLflow file-store run: `meta.yaml` with a run id, and metrics/, params/ or tags/."""
+    if not os.path.isdir(path):
+        return False
+    meta = _meta(path)
+    if not (_has_key(meta, "run_id") or _has_key(meta, "run_uuid")):
+        return False
+    return any(os.path.isdir(os.path.join(path, name)) for name in ("metrics", "params", "tags"))
+
+
+def is_mlflow_experiment(path: str) -> bool:
+    """An MLflow file-store experiment: `meta.yaml` with an experiment id and an artifact location."""
+    if not os.path.isdir(path):
+        return False
+    meta = _meta(path)
+    return (_has_key(meta, "experiment_id") and _has_key(meta, "artifact_location")
+            and not _has_key(meta, "run_id") and not _has_key(meta, "model_id"))
+
+
+def is_mlflow_root(path: str) -> bool:
+    """An MLflow file store's root (`mlruns/`): a folder of experiment folders."""
+    if not os.path.isdir(path):
+        return False
+    if os.path.basename(os.path.normpath(path)) != "mlruns" and not os.path.isdir(os.path.join(path, ".trash")):
+        return False
+    return bool(experiment_dirs(path))
+
+
+def experiment_dirs(root: str) -> list[str]:
+    """The experiment folders of an MLflow file store's root, in name order."""
+    try:
+        names = sorted(os.listdir(root))
+    except OSError:
+        return []
+    return [os.path.join(root, name) for name in names
+            if not name.startswith(".") and is_mlflow_experiment(os.path.join(root, name))]
+
+
+def record_file_in(directory: str) -> str | None:
+    """The experiment record directly inside `directory`, if any."""
+    for name in RECORD_FILE_NAMES:
+        candidate = os.path.join(directory, name)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def is_run_directory(path: str) -> bool:
+    """A run directory: a record with `history.csv` or `model.keras` beside it, and no sub-folder
+    holding a record of its own (a folder of experiments is searched, not read as one)."""
+    if not os.path.isdir(path) or record_file_in(path) is None:
+        return False
+    if not any(os.path.isfile(os.path.join(path, name)) for name in RUN_ARTIFACT_NAMES):
+        return False
+    try:
+        with os.scandir(path) as entries:
+            return not any(entry.is_dir() and record_file_in(entry.path) for entry in entries)
+    except OSError:
+        return False
