@@ -456,8 +456,8 @@ class _StepPlanner:
         return steps
 
     def _finding_steps(self, stage: StageResult) -> list[Step]:
-        """Errors and warnings of every stage; info findings of the current stage only."""
-        chosen = [f for f in stage.findings if _blocks(f) or stage is self.current]
+        """What blocks each stage; the other findings (info, reported absences) of the current stage only."""
+        chosen = list(stage.findings) if stage is self.current else list(stage.blocking)
         chosen.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
         groups: dict[str, list[Finding]] = {}
         for finding in chosen:
@@ -471,7 +471,8 @@ class _StepPlanner:
         advice = FINDING_ADVICE.get(first.code) or REMEDIES.get(first.remedy or "")
         if advice is None:  # no remedy: the rule's message says what is wrong and what to do
             more = f" (and {len(group) - 1} more)" if len(group) > 1 else ""
-            return Step(codes, first.message + more, STAGE_WHY[stage], None, stage, first.remedy)
+            text = first.message[:1].upper() + first.message[1:] + more
+            return Step(codes, text, STAGE_WHY[stage], None, stage, first.remedy)
         if first.code in FINDING_ADVICE or first.remedy not in RECORD_EDIT_REMEDIES:
             return self._advice_step(codes, advice, stage, first.remedy)
         return Step(codes, advice.text, advice.why or STAGE_WHY[stage], self._fix_command(codes, first.remedy),

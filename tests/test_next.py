@@ -199,6 +199,15 @@ def test_empty_record_misses_problem_and_dataset(where):
     assert any("dataset" in what for what in stage.missing)
 
 
+def test_absences_of_later_stages_give_no_steps_yet(where):
+    """An empty record lacks a metric and a protocol too, but the steps start with stage 1."""
+    assessment = where(climb(0))
+    assert assessment.stages[1].status == NOT_REACHED
+    codes = [code for step in assessment.steps for code in step.codes]
+    assert "MS01" not in codes and "EP01" not in codes
+    assert assessment.steps[0].stage == 1
+
+
 def test_missing_metric_leaves_stage_2_not_reached_not_blocked(where):
     """MS01 reports the absence itself: the stage is not reached, with MS01 listed."""
     assessment = where(climb(1))
@@ -361,7 +370,7 @@ def test_info_findings_do_not_block_and_advise_only_at_the_current_stage(tmp_pat
     assert assessment.stages[3].status == DONE
     assert assessment.current.number == 5
     assert [step.codes for step in assessment.steps if step.codes] == [["MC09"]]
-    assert assessment.steps[0].text == "dropout 0.7", "a finding without remedy: its message says what to do"
+    assert assessment.steps[0].text == "Dropout 0.7", "a finding without remedy: its message says what to do"
 
 
 def test_a_failed_rule_blocks_its_own_stage(tmp_path):
@@ -405,6 +414,39 @@ def test_json_shape(tmp_path):
     for step in document["steps"]:
         assert {"codes", "text", "why", "command"} <= set(step)
     assert document["steps"][0]["command"] == "advisor train experiment.yaml --stage overfit"
+
+
+def _history_csv(history: dict) -> str:
+    """The history as Keras' CSVLogger writes it: `epoch` first, then the metrics sorted by name."""
+    names = sorted(history)
+    rows = [",".join(["epoch", *names])]
+    rows += [",".join([str(epoch), *(repr(history[name][epoch]) for name in names)])
+             for epoch in range(len(history[names[0]]))]
+    return "\n".join(rows) + "\n"
+
+
+def test_run_directory_reads_its_history_and_commands_target_its_record(tmp_path):
+    record = climb(6)
+    history = record.pop("history")
+    record["history"] = {"file": "history.csv"}
+    write(tmp_path, "run/experiment.yaml", record)
+    write(tmp_path, "run/history.csv", _history_csv(history))
+    result = run_advisor("next", "--format", "json", "run", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["path"] == "run/experiment.yaml"
+    assert document["stage"]["number"] == 7, "the history from history.csv shows the overfitting of stage 6"
+    assert document["steps"][-1]["command"] == "advisor train run/experiment.yaml --stage final"
+
+
+def test_lone_history_has_no_commands(tmp_path):
+    """A Keras History JSON alone is no record: `advisor fix` and `advisor train` cannot take it."""
+    write(tmp_path, "history.json", json.dumps(yaml.safe_load(_dedent(LADDER[5]))["history"]))
+    result = run_advisor("next", "--format", "json", "history.json", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["stage"]["number"] == 1
+    assert document["steps"] and all(step["command"] is None for step in document["steps"])
 
 
 def test_several_inputs_give_a_list_of_experiments(tmp_path):

@@ -136,7 +136,8 @@ def _render_one(assessment: Any, color: bool, fancy: bool) -> str:
         lines.append(row)
         for finding in stage.blocking:
             code = paint(finding.code, _SEVERITY_STYLE.get(finding.severity.value, ""))
-            lines.append(f"       {code} {finding.message} {paint(_where(finding, assessment.path), _DIM)}")
+            where = _where(finding, assessment.path)
+            lines.append(f"       {code} {finding.message}" + (f" {paint(where, _DIM)}" if where else ""))
         if stage is current:
             lines.extend(f"       missing: {what}" for what in stage.missing)
     lines.append("")
