@@ -525,6 +525,21 @@ def test_plain_marks_when_the_terminal_cannot_show_the_checklist(tmp_path):
     assert result.stdout.isascii()
 
 
+def test_configuration_applies_as_in_lint(tmp_path):
+    """A warning lowered to info in advisor.toml no longer blocks its stage; --config names a file."""
+    record = climb(3, {"splits": {"test": 0}})
+    write(tmp_path, "experiment.yaml", record)
+    blocked = json.loads(run_advisor("next", "--format", "json", "experiment.yaml", cwd=tmp_path).stdout)
+    assert blocked["stage"] == {"number": 3, "name": STAGES[3], "status": "blocked"}
+    write(tmp_path, "settings/advisor.toml", '[rules.EP05]\nseverity = "info"\n')
+    result = run_advisor("next", "--format", "json", "--config", "settings/advisor.toml", "experiment.yaml",
+                         cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["stage"]["number"] == 4
+    write(tmp_path, "advisor.toml", "unknown-key = 1\n")
+    assert_clean_failure(run_advisor("next", "experiment.yaml", cwd=tmp_path), "advisor.toml", "unknown-key")
+
+
 def test_blocked_stages_still_exit_0(tmp_path):
     write(tmp_path, "experiment.yaml", climb(7, {"tuning": {"selected_on": "test"}}))
     result = run_advisor("next", "experiment.yaml", cwd=tmp_path)

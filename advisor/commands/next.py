@@ -49,8 +49,12 @@ def command(paths, fmt, config_file, color) -> None:
         click.echo(render_json(assessments), nl=False)
         return
     use_color = color if color is not None else (sys.stdout.isatty() and "NO_COLOR" not in os.environ)
-    click.echo(render_text(assessments, bool(use_color), _can_encode(MARKS.values(), CURRENT)), nl=False,
-               color=bool(use_color))  # click strips colour from pipes unless told
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    fancy = _can_encode("".join(MARKS.values()) + CURRENT, encoding)
+    text = render_text(assessments, bool(use_color), fancy)
+    if not fancy:  # messages may hold characters the terminal cannot show either
+        text = text.encode(encoding, "replace").decode(encoding)
+    click.echo(text, nl=False, color=bool(use_color))  # click strips colour from pipes unless told
 
 
 def assess_paths(paths: list[str], config_file: str | None = None) -> list[Any]:
@@ -165,12 +169,10 @@ def _where(finding: Any, record_path: str) -> str:
     return f"(line {finding.line})" if finding.line else ""
 
 
-def _can_encode(*texts: Any) -> bool:
-    """Whether standard output's encoding can show the checklist marks."""
-    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-    sample = "".join("".join(t) if not isinstance(t, str) else t for t in texts)
+def _can_encode(text: str, encoding: str) -> bool:
+    """Whether `encoding` (standard output's) can show `text`."""
     try:
-        sample.encode(encoding)
+        text.encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return False
     return True
