@@ -147,8 +147,7 @@ class TrainTestOverlap(Rule):
 
 
 class TestSetUsedForTuning(Rule):
-    """The test set chose the configuration, served as validation data, or was evaluated more than
-    once.
+    """The test set chose the configuration, served as validation data, or was evaluated twice.
 
     ## What it does
     Fires, once for each, when `tuning.selected_on` is test, when `tuning.validation_data` is test

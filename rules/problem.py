@@ -109,7 +109,7 @@ class TargetMissing(Rule):
         yield self.violation(
             "nothing names what is predicted (problem.target and data.target_column are both absent); "
             "the labels cannot be told from the features: name the target",
-            "/problem/target",
+            "/problem/target", looked_for=["problem.target", "data.target_column"],
         )
 
 
@@ -293,7 +293,7 @@ class DatasetMissing(Rule):
             "no data source (data.path, splits.files) and no sample count (data.samples); the "
             "protocol, the data checks and the leakage checks need to know the data: point "
             "data.path at it, or record data.samples",
-            "/data/path",
+            "/data/path", looked_for=["data.path", "splits.files", "data.samples", "split sizes", "class counts"],
         )
 
 

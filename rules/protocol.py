@@ -78,7 +78,8 @@ class ProtocolMissing(Rule):
             "no validation split and no K-fold protocol; nothing measures generalization, so "
             "overfitting, the best epoch and the baseline comparison cannot be seen: hold out a "
             "validation split, or use K-fold when data is scarce",
-            "/protocol",
+            "/protocol", looked_for=["protocol", "splits.validation", "data.split_column", "history val_* series",
+                                     "final.validation_score", "tuning.validation_data"],
         )
 
 
@@ -414,8 +415,7 @@ class StratifyOptions(RuleOptions):
 
 
 class SplitNotStratified(Rule):
-    """An imbalanced classification split without stratification, or class shares that differ
-    between splits.
+    """Imbalanced classes split without stratification, or class shares differing between splits.
 
     ## What it does
     For single-label classification:
