@@ -458,7 +458,8 @@ class _StepPlanner:
     def _finding_steps(self, stage: StageResult) -> list[Step]:
         """What blocks each stage; the other findings (info, reported absences) of the current stage only."""
         chosen = list(stage.findings) if stage is self.current else list(stage.blocking)
-        chosen.sort(key=lambda f: _SEVERITY_ORDER[f.severity])
+        # Errors first; within a severity, the special cases the workflow names lead.
+        chosen.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.code not in FINDING_ADVICE))
         groups: dict[str, list[Finding]] = {}
         for finding in chosen:
             key = finding.code if (finding.code in FINDING_ADVICE or not finding.remedy) else finding.remedy
@@ -473,10 +474,7 @@ class _StepPlanner:
             more = f" (and {len(group) - 1} more)" if len(group) > 1 else ""
             text = first.message[:1].upper() + first.message[1:] + more
             return Step(codes, text, STAGE_WHY[stage], None, stage, first.remedy)
-        if first.code in FINDING_ADVICE or first.remedy not in RECORD_EDIT_REMEDIES:
-            return self._advice_step(codes, advice, stage, first.remedy)
-        return Step(codes, advice.text, advice.why or STAGE_WHY[stage], self._fix_command(codes, first.remedy),
-                    stage, first.remedy)
+        return self._advice_step(codes, advice, stage, first.remedy)
 
     def _evidence_steps(self, stage: StageResult, planned: list[Step]) -> list[Step]:
         """Steps that produce the current stage's missing evidence, unless a finding's step does."""
@@ -495,7 +493,8 @@ class _StepPlanner:
         return steps
 
     def _advice_step(self, codes: list[str], advice: Advice, stage: int, remedy: str | None) -> Step:
-        """A step from advice: the trainer's command when training performs it."""
+        """A step from advice: the trainer's command when training performs it, `advisor fix` when a
+        record edit does (and findings name the rules to select)."""
         train_stage = advice.train_stage(self.experiment) if callable(advice.train_stage) else advice.train_stage
         command = None
         if train_stage is not None and self.target is not None:

@@ -308,6 +308,7 @@ def test_never_beating_the_baseline_sends_back_to_stage_1(where):
     assessment = where(record)
     assert assessment.current.number == 5 and assessment.current.status == BLOCKED
     step = step_with(assessment, "BL03")
+    assert assessment.steps[0] is step, "the special case leads the errors of its stage"
     assert "may not be in the data" in step.text
     assert "hypotheses of stage 1" in step.text
     assert step.command is None
