@@ -59,3 +59,50 @@ def test_lint_cli_exits_zero_on_clean_records(tmp_path):
     assert completed.returncode == 0, completed.stdout + completed.stderr
     report = json.loads(completed.stdout)
     assert all(finding["severity"] == "info" for finding in report["findings"]), report["findings"]
+
+
+def _without_each_field(record: dict):
+    """The record less one section, or less one field of one section, in turn."""
+    for section, body in record.items():
+        yield f"-{section}", {key: value for key, value in record.items() if key != section}
+        if isinstance(body, dict):
+            for field in body:
+                trimmed = dict(record)
+                trimmed[section] = {key: value for key, value in body.items() if key != field}
+                yield f"-{section}.{field}", trimmed
+
+
+@pytest.mark.parametrize("name", CLEAN_RECORDS)
+def test_no_rule_fails_on_a_partial_record(tmp_path, name):
+    """Rules must cope with any field missing: no rule raises (the engine reports that as ADV001)."""
+    import yaml
+
+    from tests.conftest import write_record
+
+    with open(os.path.join(RECORDS_DIR, name), encoding="utf-8") as handle:
+        record = yaml.safe_load(handle)
+    linter = _all_rules_linter()
+    crashes = []
+    for label, partial in _without_each_field(record):
+        findings = linter.lint(read_record(write_record(tmp_path, partial)))
+        crashes += [f"{label}: {f.message}" for f in findings if f.code == "ADV001"]
+    assert crashes == []
+
+
+def test_an_essentially_empty_record_gets_only_missing_findings(tmp_path):
+    """A record that declares nothing gets a handful of *-missing findings, and no noise."""
+    from tests.conftest import write_record
+
+    findings = _all_rules_linter().lint(read_record(write_record(tmp_path, {"name": "draft"})))
+    assert findings and all(f.name.endswith("-missing") for f in findings), [f.code for f in findings]
+    assert {"PD01", "MS01", "EP01"} <= {f.code for f in findings}
+    assert len(findings) <= 8
+
+
+def test_a_lone_history_gets_no_missing_findings(tmp_path):
+    """An artifact alone (here a training history) does not claim to describe a whole experiment."""
+    from tests.conftest import write_record
+
+    history = {"history": {"loss": [0.9, 0.7, 0.6, 0.55, 0.5], "val_loss": [0.95, 0.8, 0.7, 0.68, 0.7]}}
+    findings = _all_rules_linter().lint(read_record(write_record(tmp_path, history)))
+    assert not [f.code for f in findings if f.name.endswith("-missing")]
