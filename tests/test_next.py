@@ -561,6 +561,14 @@ def test_bad_input_exits_2_with_one_message(tmp_path, content, expected):
     assert result.stdout == ""
 
 
+def test_readable_inputs_are_answered_when_another_is_bad(tmp_path):
+    write(tmp_path, "good/experiment.yaml", climb(2))
+    write(tmp_path, "bad/experiment.yaml", "problem: [\n")
+    result = run_advisor("next", "--format", "json", "good", "bad", cwd=tmp_path)
+    assert_clean_failure(result, "bad/experiment.yaml")
+    assert json.loads(result.stdout)["stage"]["number"] == 3
+
+
 def test_missing_path_exits_2(tmp_path):
     assert_clean_failure(run_advisor("next", "nowhere.yaml", cwd=tmp_path), "nowhere.yaml", "no such file")
 

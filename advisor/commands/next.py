@@ -41,10 +41,20 @@ def command(paths, fmt, config_file, color) -> None:
     from advisor.errors import AdvisorError
 
     try:
-        assessments = assess_paths(list(paths), config_file)
+        assessments, errors = assess_paths(list(paths), config_file)
     except AdvisorError as exc:
         click.echo(f"advisor: error: {exc}", err=True)
         sys.exit(2)
+    for error in errors:
+        click.echo(f"advisor: error: {error}", err=True)
+    if assessments:
+        _show(assessments, fmt, color)
+    if errors:
+        sys.exit(2)
+
+
+def _show(assessments: list[Any], fmt: str, color: bool | None) -> None:
+    """Print the assessments: JSON, or text coloured on a terminal (unless NO_COLOR or --no-color)."""
     if fmt == "json":
         click.echo(render_json(assessments), nl=False)
         return
@@ -57,35 +67,49 @@ def command(paths, fmt, config_file, color) -> None:
     click.echo(text, nl=False, color=bool(use_color))  # click strips colour from pipes unless told
 
 
-def assess_paths(paths: list[str], config_file: str | None = None) -> list[Any]:
-    """Read every input under `paths`, lint it and place it in the workflow.
+def assess_paths(paths: list[str], config_file: str | None = None) -> tuple[list[Any], list[Any]]:
+    """Read every input under `paths`, lint it and place it in the workflow; go on past inputs that
+    cannot be read, as `advisor lint` does.
 
     Args:
         paths: Records, run directories, or any input `advisor lint` accepts.
         config_file: Settings file; discovered from the working directory when None.
 
     Returns:
-        One `advisor.workflow.Assessment` per experiment, in input order.
+        One `advisor.workflow.Assessment` per experiment, in input order, and one `InputError` per
+        input that could not be read.
 
     Raises:
-        AdvisorError: bad settings or an unreadable input.
+        AdvisorError: bad settings.
     """
     from advisor.engine import Linter
-    from advisor.lint import build_config
-    from advisor.readers import discover, kind_of, read_input
+    from advisor.errors import InputError
+    from advisor.lint import _read, build_config
+    from advisor.readers import discover, kind_of
     from advisor.workflow import assess
 
     config = build_config(config_file, start=".")
     linter = Linter(config)
     rules = [setup.rule for setup in config.rules]
-    assessments = []
-    for path in discover(paths):
-        for subject, experiment in read_input(path):
+    assessments, errors = [], []
+    inputs: list[str] = []
+    for path in paths:
+        try:
+            inputs.extend(discover([path]))
+        except InputError as exc:
+            errors.append(exc)
+    for path in dict.fromkeys(inputs):
+        try:
+            experiments = _read(path)
+        except InputError as exc:
+            errors.append(exc)
+            continue
+        for subject, experiment in experiments:
             kind = kind_of(experiment.path) if experiment.path and os.path.isfile(experiment.path) else None
             commands = subject is None and kind is not None and kind.name == "record"
             findings = linter.lint(experiment, subject)
             assessments.append(assess(experiment, findings, rules, commands=commands, subject=subject))
-    return assessments
+    return assessments, errors
 
 
 def render_json(assessments: list[Any]) -> str:
