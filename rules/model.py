@@ -22,14 +22,14 @@ Who reports what, so one mistake gives one finding per field to change:
   implied by the labels; never guessed from the model), on records MC01 does not report: a model
   consistent in itself but built for another problem, or a pair MC01 does not judge (a
   regression loss after a sigmoid).
-- MC04 judges the units of an activation that fits the problem type (and a softmax over 1 unit).
+- MC04 judges the units of an output layer that MC01 and MC02 accept (and a softmax over 1 unit).
 - MC05 judges the label encoding of a categorical crossentropy that MC01 and MC03 accept.
 - MC06 owns `from_logits: true` after a squashing activation; MC01 never reports it.
 """
 
 from __future__ import annotations
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import (
@@ -391,7 +391,8 @@ class OutputUnitsMismatch(Rule):
     from the data's target columns, or 1 when one target column is named. A softmax over 1 unit is
     reported whatever the problem.
 
-    Units are judged only for an activation that fits the problem type: MC02 reports the others.
+    Units are judged only for an activation that fits the problem type and makes a valid pair
+    with the loss: MC02 and MC01 report the others, and the units follow from their fix.
 
     ## Why is this bad?
     Too few units cannot represent every class; extra units are classes that never occur, and the
@@ -434,7 +435,7 @@ class OutputUnitsMismatch(Rule):
             return
         problem, fact = problem_type(experiment), loss(experiment)
         fits = None if problem is None else activation_fits(problem, out, fact)
-        if fits is False:
+        if fits is False or _mc01_finding(experiment, out, fact) is not None:
             return
         needed, why = _needed_units(experiment, problem, out, fact) if fits else (None, "")
         pointer = f"{out.pointer}/units"
@@ -573,11 +574,13 @@ class LearningRateOptions(RuleOptions):
     min_lr: float = Field(1e-6, gt=0, description="Smallest sensible learning rate for an adaptive optimizer.")
     max_lr: float = Field(0.1, gt=0, description="Largest sensible learning rate for an adaptive optimizer.")
 
-    @model_validator(mode="after")
-    def _ordered(self) -> "LearningRateOptions":
-        if self.min_lr >= self.max_lr:
-            raise ValueError(f"min_lr ({self.min_lr}) must be below max_lr ({self.max_lr})")
-        return self
+    @field_validator("max_lr")
+    @classmethod
+    def _above_min_lr(cls, value: float, info: ValidationInfo) -> float:
+        low = info.data.get("min_lr")
+        if low is not None and value <= low:
+            raise ValueError(f"must be above min_lr ({low})")
+        return value
 
 
 class LearningRateOutOfRange(Rule):
@@ -627,7 +630,7 @@ class LearningRateOutOfRange(Rule):
         rate, low, high = optimizer.learning_rate, options.min_lr, options.max_lr
         if low <= rate <= high:
             return
-        effect = "steps overshoot: the loss oscillates or diverges" if rate > high else "training barely moves"
+        effect = "steps overshoot, so the loss oscillates or diverges" if rate > high else "training barely moves"
         yield self.violation(
             f"learning rate {rate} is outside [{low}, {high}] for {name}: {effect}; try 0.001",
             "/model/optimizer/learning_rate", learning_rate=rate, min_lr=low, max_lr=high, optimizer=name,
