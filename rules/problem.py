@@ -7,7 +7,7 @@ problem it is: the problem type decides the last layer, the loss, the metric and
 from __future__ import annotations
 
 from advisor import Rule, Severity
-from advisor.facts import declares_plan, inferred_problem_type, label_encoding, observed_class_counts
+from advisor.facts import declares_plan, inferred_problem_type, label_encoding, loss, observed_class_counts, output_layer
 
 _SINGLE_LABEL_TYPES = ("binary_classification", "multiclass_classification")
 _CLASSIFICATION_TYPES = (*_SINGLE_LABEL_TYPES, "multilabel_classification")
@@ -59,11 +59,17 @@ class ProblemTypeMissing(Rule):
     def check(self, experiment, options):
         if not declares_plan(experiment) or inferred_problem_type(experiment) is not None:
             return
+        encoding = label_encoding(experiment)
+        out, fact = output_layer(experiment), loss(experiment)
+        hint = ("; the labels are continuous, which fits both regression and bounded_regression: "
+                "declare which" if encoding == "continuous" else ": set problem.type")
         yield self.violation(
             "no problem type is declared and none can be inferred from the labels, the class counts "
             "or the output layer and loss; every later check (last layer, loss, metric, baseline) "
-            "depends on it: set problem.type",
-            "/problem/type", declared=None, inferred=None,
+            f"depends on it{hint}",
+            "/problem/type", declared=None, inferred=None, label_encoding=encoding,
+            output_activation=out.activation if out else None, output_units=out.units if out else None,
+            loss=fact.name if fact else None,
         )
 
 
