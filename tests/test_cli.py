@@ -243,6 +243,13 @@ def test_explain_shows_options_with_defaults(tmp_path):
     assert re.search(r"\| `max_epochs` \| `100` \| .*The most epochs", result.stdout), result.stdout
 
 
+@pytest.mark.parametrize("code", ["ADV100", "unused-suppression"])
+def test_explain_findings_of_the_engine(tmp_path, code):
+    result = run_advisor("explain", code, cwd=tmp_path)
+    assert result.returncode == 0
+    assert result.stdout.startswith("# ADV100 unused-suppression\n")
+
+
 def test_explain_unknown_rule(tmp_path):
     result = run_advisor("explain", "loss-activation-mismatc", cwd=tmp_path)
     assert_clean_failure(result, "unknown rule 'loss-activation-mismatc'", "did you mean 'loss-activation-mismatch'")
