@@ -1,0 +1,185 @@
+"""Exact duplicate rows between the training split and the validation/test splits.
+
+Every row gets a 64-bit hash of its whole feature+target values (computed block by block while the
+profile is taken: `RowHasher`). Rows of validation/test whose hash occurs in training are
+candidates; each candidate is then compared with its training row value by value, so a hash
+collision never counts as a duplicate. Matching is vectorised: a bitmap over the high hash bits of
+the (smaller) held-out rows filters the training rows, and a sort of the few survivors finds the
+pairs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from advisor.readers.columns import Block, ColumnData, gather
+
+if TYPE_CHECKING:
+    from advisor.readers.data_files import DataFile
+
+_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
+#: The bits a missing value hashes to: a missing number hashes like NaN, so null and NaN agree.
+_MISSING_NUMBER = np.uint64(0x7FF8000000000000)
+_MISSING_CODE = np.uint64(0xA5A5_5A5A_DEAD_BEEF)
+
+
+class RowHasher:
+    """Accumulates one hash per row of a file over the columns fed to it, in a fixed order.
+
+    Args:
+        length: Rows in the file.
+    """
+
+    def __init__(self, length: int):
+        self.hashes = np.zeros(length, dtype=np.uint64)
+
+    def add(self, start: int, block: Block | None, kind: str, length: int) -> None:
+        """Fold one column's values for rows start..start+length into their hashes.
+
+        `kind` is the column's kind across all files (float when any file has floats), so equal
+        values hash equally whatever file they came from.
+        """
+        target = self.hashes[start:start + length]
+        target *= _MULTIPLIER
+        if block is None:
+            target += _MISSING_NUMBER if kind == "float" else _MISSING_CODE
+            return
+        target += _value_bits(block, kind)
+
+    def finish(self) -> np.ndarray:
+        """The row hashes, with a final mix so similar rows land far apart."""
+        hashes = self.hashes
+        hashes ^= hashes >> np.uint64(31)
+        hashes *= _MIX
+        hashes ^= hashes >> np.uint64(29)
+        return hashes
+
+
+def _value_bits(block: Block, kind: str) -> np.ndarray:
+    values = block.values
+    if kind == "float":
+        values = values.astype(np.float64) if values.dtype != np.float64 else values
+        bits = (values + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
+        missing = _MISSING_NUMBER
+    else:
+        bits = values.astype(np.int64, copy=False).view(np.uint64) if values.dtype.itemsize == 8 \
+            else values.astype(np.int64).view(np.uint64)
+        missing = _MISSING_CODE
+    if block.valid is not None:
+        bits = np.where(block.valid, bits, missing)
+    return bits
+
+
+@dataclass(frozen=True)
+class RowSet:
+    """Rows of one split within one file, and their hashes."""
+
+    split: str
+    file: "DataFile"
+    rows: np.ndarray
+    hashes: np.ndarray
+
+
+@dataclass
+class Overlap:
+    """Validation/test rows that also appear, value for value, in the training split.
+
+    Args:
+        rows: Rows counted (each held-out row once, however many training copies it has).
+        by_split: The same count per held-out split.
+        first: The first such row: (its file, its 0-based row in that file).
+    """
+
+    rows: int
+    by_split: dict[str, int]
+    first: tuple["DataFile", int] | None
+
+
+def find_overlap(train: list[RowSet], held_out: list[RowSet], columns: list[str], kinds: dict[str, str]) -> Overlap:
+    """Count held-out rows identical to some training row over `columns`."""
+    by_split = {part.split: 0 for part in held_out}
+    if not train or not held_out:
+        return Overlap(0, by_split, None)
+    train_hashes = np.concatenate([part.hashes for part in train])
+    other_hashes = np.concatenate([part.hashes for part in held_out])
+    other_index, train_index = _hash_pairs(train_hashes, other_hashes)
+    if len(other_index):
+        same = _same_rows(train, train_index, held_out, other_index, columns, kinds)
+        retry = ~same
+        if retry.any():  # a collision, or a training row duplicated under the same hash: try the others
+            same[retry] = _retry(train_hashes, train, held_out, other_hashes, other_index[retry], columns, kinds)
+        other_index = other_index[same]
+    owners = np.searchsorted(_offsets(held_out), other_index, side="right") - 1
+    first = None
+    for number, part in enumerate(held_out):
+        local = other_index[owners == number] - _offsets(held_out)[number]
+        by_split[part.split] += len(local)
+        if len(local) and first is None:
+            first = (part.file, int(part.rows[local.min()]))
+    return Overlap(int(len(other_index)), by_split, first)
+
+
+def _offsets(parts: list[RowSet]) -> np.ndarray:
+    return np.concatenate([[0], np.cumsum([len(part.rows) for part in parts])])[:-1]
+
+
+def _hash_pairs(train_hashes: np.ndarray, other_hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Held-out rows whose hash occurs in training, each with the first training row of that hash."""
+    bits = int(np.clip(len(other_hashes).bit_length() + 4, 12, 25))
+    shift = np.uint64(64 - bits)
+    seen = np.zeros(1 << bits, dtype=bool)
+    seen[other_hashes >> shift] = True
+    candidates = np.flatnonzero(seen[train_hashes >> shift])
+    if not len(candidates):
+        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    candidate_hashes = train_hashes[candidates]
+    order = np.argsort(candidate_hashes, kind="stable")
+    ordered = candidate_hashes[order]
+    position = np.minimum(np.searchsorted(ordered, other_hashes), len(ordered) - 1)
+    other_index = np.flatnonzero(ordered[position] == other_hashes)
+    return other_index, candidates[order[position[other_index]]]
+
+
+def _same_rows(train: list[RowSet], train_index: np.ndarray, held_out: list[RowSet], other_index: np.ndarray,
+               columns: list[str], kinds: dict[str, str]) -> np.ndarray:
+    """Compare pairs of rows value by value (missing equals missing)."""
+    same = np.ones(len(train_index), dtype=bool)
+    for name in columns:
+        left, left_valid = _values(train, train_index, name, kinds[name])
+        right, right_valid = _values(held_out, other_index, name, kinds[name])
+        same &= ((left == right) & left_valid & right_valid) | (~left_valid & ~right_valid)
+    return same
+
+
+def _values(parts: list[RowSet], index: np.ndarray, name: str, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """Values of column `name` at positions `index` of the concatenated parts."""
+    offsets = _offsets(parts)
+    owners = np.searchsorted(offsets, index, side="right") - 1
+    values = np.zeros(len(index), dtype=np.float64 if kind == "float" else np.int64)
+    valid = np.zeros(len(index), dtype=bool)
+    for number in np.unique(owners):
+        part = parts[number]
+        where = np.flatnonzero(owners == number)
+        column: ColumnData | None = part.file.columns.get(name)
+        if column is None:
+            continue
+        part_values, part_valid = gather(column, part.rows[index[where] - offsets[number]])
+        values[where] = part_values
+        valid[where] = part_valid
+    return values, valid
+
+
+def _retry(train_hashes: np.ndarray, train: list[RowSet], held_out: list[RowSet], other_hashes: np.ndarray,
+           other_index: np.ndarray, columns: list[str], kinds: dict[str, str]) -> np.ndarray:
+    """For pairs that failed the exact comparison, compare with every training row of that hash."""
+    found = np.zeros(len(other_index), dtype=bool)
+    for number, other in enumerate(other_index):
+        for train_row in np.flatnonzero(train_hashes == other_hashes[other]):
+            if _same_rows(train, np.array([train_row]), held_out, np.array([other]), columns, kinds)[0]:
+                found[number] = True
+                break
+    return found
