@@ -91,9 +91,11 @@ def render_markdown(rule: type[Rule]) -> str:
         f"- Default severity: {rule.severity.value}",
         f"- Remedy: `{rule.remedy}`" if rule.remedy else "- Remedy: none (needs a decision, not an edit)",
     ]
-    fix = getattr(rule, "fix_safety", None)
+    from advisor.fix.remedies import fix_note
+
+    fix = fix_note(rule)
     if fix:
-        lines.append(f"- Fix: {fix} (`advisor fix`{' --unsafe-fixes' if fix == 'unsafe' else ''})")
+        lines.append(f"- Fix: {fix}")
     lines.append("")
     ordered = [h for h in SECTION_ORDER if h in parts] + [h for h in parts if h not in SECTION_ORDER and h != "Summary"]
     for heading in ordered:

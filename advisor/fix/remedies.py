@@ -1,0 +1,110 @@
+"""The remedies `advisor fix` applies: remedy id (RULES.md) -> edit of the record, and its safety.
+
+- safe: changes nothing a user decided on purpose that is valid (an output layer that cannot work,
+  a missing impute step); applied by `advisor fix`.
+- unsafe: changes a decision (problem type, success metric, evaluation protocol, split method, the
+  architecture); applied with `advisor fix --unsafe-fixes`.
+- training: needs data or a run, not an edit; `advisor train RECORD --fix --stage STAGE` performs it.
+
+A rule may declare its own `fix_safety` ("safe" or "unsafe"); it wins over this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+from advisor.fix import edits_data, edits_model, edits_protocol
+from advisor.fix.context import FixContext
+
+SAFE, UNSAFE, TRAINING = "safe", "unsafe", "training"
+
+
+@dataclass(frozen=True)
+class Remedy:
+    """One corrective step.
+
+    Args:
+        id: The remedy id of RULES.md.
+        safety: SAFE, UNSAFE or TRAINING.
+        edit: The edit of the record (None for TRAINING remedies).
+        stage: For TRAINING remedies, the `advisor train --stage` that performs it.
+        by_rule: Rules for which the edit's safety differs from `safety`.
+    """
+
+    id: str
+    safety: str
+    edit: Callable[[FixContext], None] | None = None
+    stage: str | None = None
+    by_rule: Mapping[str, str] = field(default_factory=dict)
+
+
+#: In the order `advisor fix` applies them: decisions first (the problem type and metric that the
+#: other edits read), then the splits and protocol, the data steps (constant features dropped before
+#: scaling is sized), and the model.
+REMEDIES: dict[str, Remedy] = {remedy.id: remedy for remedy in (
+    # Decisions: problem type, success metric, protocol, splits.
+    Remedy("set_problem_type", UNSAFE, edits_protocol.set_problem_type),
+    Remedy("set_metric", UNSAFE, edits_protocol.set_metric, by_rule={"MS03": SAFE}),
+    Remedy("time_split", UNSAFE, edits_protocol.time_split),
+    Remedy("stratify_split", UNSAFE, edits_protocol.stratify_split),
+    Remedy("add_validation", UNSAFE, edits_protocol.add_validation),
+    Remedy("hold_out_test", UNSAFE, edits_protocol.hold_out_test),
+    Remedy("use_kfold", UNSAFE, edits_protocol.use_kfold),
+    Remedy("use_iterated_kfold", UNSAFE, edits_protocol.use_iterated_kfold),
+    # Data preparation: steps the data needs, fit on the training rows.
+    Remedy("deduplicate_splits", SAFE, edits_data.deduplicate_splits),
+    Remedy("drop_constant_features", SAFE, edits_data.drop_constant_features),
+    Remedy("impute_missing", SAFE, edits_data.impute_missing),
+    Remedy("encode_features", SAFE, edits_data.encode_features),
+    Remedy("normalize_features", SAFE, edits_data.standardize_features),
+    Remedy("scale_features", SAFE, edits_data.standardize_features),
+    # Model: an output layer, loss or learning rate that cannot work as written; training settings.
+    Remedy("fix_output_layer", SAFE, edits_model.fix_output_layer),
+    Remedy("fix_hidden_activation", SAFE, edits_model.fix_hidden_activation),
+    Remedy("fix_learning_rate", SAFE, edits_model.fix_learning_rate),
+    Remedy("log_metric", SAFE, edits_model.log_metric),
+    Remedy("restore_best_epoch", SAFE, edits_model.restore_best_epoch),
+    Remedy("regularize", UNSAFE, edits_model.regularize),
+    # Needs data or training.
+    Remedy("compute_baseline", TRAINING, stage="baseline"),
+    Remedy("lower_learning_rate", TRAINING, stage="fit"),
+    Remedy("scale_up", TRAINING, stage="overfit"),
+    Remedy("retrain_final", TRAINING, stage="final"),
+)}
+
+#: Remedy ids that are edits of the record.
+EDIT_REMEDIES = frozenset(remedy.id for remedy in REMEDIES.values() if remedy.edit is not None)
+
+
+def safety(remedy_id: str | None, rule: Any = None) -> str | None:
+    """SAFE, UNSAFE or TRAINING for a rule's remedy; None when `advisor fix` has nothing for it.
+
+    Args:
+        remedy_id: The remedy id.
+        rule: The rule (class or instance) whose finding it remedies, or its code; a rule's own
+            `fix_safety` attribute wins for an edit remedy.
+    """
+    remedy = REMEDIES.get(remedy_id or "")
+    if remedy is None:
+        return None
+    if remedy.safety == TRAINING:
+        return TRAINING
+    declared = getattr(rule, "fix_safety", None)
+    if declared in (SAFE, UNSAFE):
+        return declared
+    code = rule if isinstance(rule, str) else getattr(rule, "code", None)
+    return remedy.by_rule.get(code, remedy.safety)
+
+
+def fix_note(rule: Any) -> str | None:
+    """What a rule's documentation says about its fix (the `- Fix:` line), or None."""
+    remedy = REMEDIES.get(rule.remedy or "")
+    kind = safety(rule.remedy, rule)
+    if remedy is None or kind is None:
+        return None
+    if kind == TRAINING:
+        return f"needs training (`advisor train RECORD --fix --stage {remedy.stage}`)"
+    if kind == UNSAFE:
+        return "unsafe (`advisor fix --unsafe-fixes`: it changes a decision recorded on purpose)"
+    return "safe (`advisor fix`)"

@@ -1,0 +1,69 @@
+"""What `advisor fix` prints: the edits made, the findings that remain and why, or a diff."""
+
+from __future__ import annotations
+
+import difflib
+
+from advisor.fix.runner import FileFix, Fixer
+
+
+def unified_diff(fix: FileFix) -> str:
+    """The edits of one record as a unified diff (`patch -p0` applies it)."""
+    before = fix.original.splitlines(keepends=True)
+    after = fix.fixed.splitlines(keepends=True)
+    lines = []
+    for line in difflib.unified_diff(before, after, fromfile=fix.path, tofile=fix.path):
+        lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+    return "".join(lines)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def summary(fixes: list[FileFix], fixer: Fixer, would: bool) -> list[str]:
+    """The closing lines: how many findings were (or would be) fixed and what the others need.
+
+    Args:
+        fixes: What fixing each input did.
+        fixer: The fixer that ran (it knows which remedies it was allowed).
+        would: Whether nothing was written (`--diff`).
+    """
+    fixed = sum(fix.fixed_count for fix in fixes)
+    remaining = sum(len(fix.after) for fix in fixes)
+    lines = [f"{'Would fix' if would else 'Fixed'} {_plural(fixed, 'finding')} ({remaining} remaining)."]
+    unsafe = sorted({f.code for fix in fixes for f in fix.after if fixer.unsafe_only(f)})
+    if unsafe:
+        count = sum(1 for fix in fixes for f in fix.after if fixer.unsafe_only(f))
+        lines.append(f"{_plural(count, 'more finding')} ({', '.join(unsafe)}) {'has' if count == 1 else 'have'} "
+                     "an unsafe fix: it changes a decision (problem type, metric, protocol, splits, "
+                     "architecture); apply with `advisor fix --unsafe-fixes` (preview with --diff).")
+    for fix in fixes:
+        remaining_by_remedy: dict[str, list[str]] = {}
+        for finding in fix.after:
+            remaining_by_remedy.setdefault(finding.remedy or "", []).append(finding.code)
+        applied = {step.remedy for step in fix.applied}
+        for remedy, codes in sorted(remaining_by_remedy.items()):
+            listed = ", ".join(sorted(set(codes)))
+            if remedy in fix.training:
+                lines.append(f"{fix.path}: {listed} needs training: {fix.training[remedy]}.")
+            elif remedy in fix.unfixable:
+                lines.append(f"{fix.path}: {listed} not fixed ({remedy}): {fix.unfixable[remedy]}.")
+            elif remedy in applied:
+                lines.append(f"{fix.path}: {listed} edited ({remedy}); the finding clears once the experiment "
+                             f"runs again with the edited record: `advisor train {fix.path}`.")
+        if not fix.editable and fix.after:
+            lines.append(f"{fix.path}: not an experiment record file; `advisor fix` edits records only.")
+    return lines
+
+
+def changes(fixes: list[FileFix]) -> list[str]:
+    """One block per edited file: each remedy applied, with the fields it changed."""
+    lines: list[str] = []
+    for fix in fixes:
+        if not fix.changed:
+            continue
+        lines.append(f"{fix.path}:")
+        for step in fix.applied:
+            lines.append(f"  {', '.join(step.codes)} {step.remedy}: {'; '.join(step.changes)}")
+    return lines

@@ -1,0 +1,245 @@
+"""Fix record files: lint, apply one remedy, lint again, until no remedy changes anything.
+
+Applying one remedy at a time, on the record as re-read after the previous one, lets each remedy
+see the others' results (a declared problem type lets the output layer be fixed), and stops at a
+fixed point, so running `advisor fix` twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from collections import Counter
+from dataclasses import dataclass, field
+
+from advisor.config import ResolvedConfig
+from advisor.engine import Linter
+from advisor.errors import AdvisorError, InputError
+from advisor.finding import Finding
+from advisor.fix.context import FixContext, NeedsTraining, NotFixable
+from advisor.fix.document import document_format, open_document
+from advisor.fix.remedies import REMEDIES, SAFE, TRAINING, UNSAFE, Remedy, safety
+from advisor.record import Experiment
+
+#: Remedies applied to one file at most; a fixed point comes far sooner.
+MAX_STEPS = 60
+
+
+class FixWriteError(AdvisorError):
+    """A fixed record could not be written; the file is left as it was."""
+
+
+@dataclass
+class Applied:
+    """One remedy applied to a record: the rules it answered and the fields it changed."""
+
+    remedy: str
+    codes: list[str]
+    changes: list[str]
+
+
+@dataclass
+class FileFix:
+    """What fixing one record file did.
+
+    Args:
+        path: The record file.
+        original: Its text before.
+        fixed: Its text after every applicable remedy (equal to `original` when nothing applied).
+        before: The findings before.
+        after: The findings the fixed record still has.
+        applied: The remedies applied, in order.
+        unfixable: Remedy id -> why its edit could not be made.
+        training: Remedy id -> reason, for findings a run of the experiment must remedy.
+        editable: False for inputs that are not record files (a run directory, an MLflow store).
+    """
+
+    path: str
+    original: str
+    fixed: str
+    before: list[Finding]
+    after: list[Finding]
+    applied: list[Applied] = field(default_factory=list)
+    unfixable: dict[str, str] = field(default_factory=dict)
+    training: dict[str, str] = field(default_factory=dict)
+    editable: bool = True
+
+    @property
+    def changed(self) -> bool:
+        return self.fixed != self.original
+
+    @property
+    def fixed_count(self) -> int:
+        """Findings gone after the fix, counted per rule."""
+        left = Counter(f.code for f in self.after)
+        return sum(max(0, count - left[code]) for code, count in Counter(f.code for f in self.before).items())
+
+
+def read_record_text(path: str, text: str) -> Experiment:
+    """Read a record from `text` as if it were the content of `path` (its referenced files are
+    read relative to `path`).
+
+    Raises:
+        InputError: the text is no valid record.
+    """
+    from advisor.readers.record import validate_record
+    from advisor.readers.references import names_files, resolve_references
+    from advisor.readers.structured import FORMATS, parse
+    from advisor.suppression import scan
+
+    data, sources = parse(path, text, FORMATS[os.path.splitext(path)[1].lower()])
+    if isinstance(data, dict) and names_files(data):
+        resolve_references(path, data, sources)
+    return validate_record(path, data, sources).with_sources(sources, scan(path, text))
+
+
+class Fixer:
+    """Applies remedies to record files with one configuration.
+
+    Args:
+        config: The lint configuration (selected rules, options, per-file ignores).
+        unsafe: Also apply the unsafe remedies.
+    """
+
+    def __init__(self, config: ResolvedConfig, unsafe: bool = False):
+        self.linter = Linter(config)
+        self.unsafe = unsafe
+        self.rules = {setup.rule.code: setup.rule for setup in config.rules}
+
+    def allowed(self, finding: Finding) -> Remedy | None:
+        """The remedy this run applies for `finding`, or None."""
+        remedy = REMEDIES.get(finding.remedy or "")
+        kind = safety(finding.remedy, self.rules.get(finding.code, finding.code))
+        if remedy is None or remedy.edit is None or kind == TRAINING:
+            return None
+        return remedy if kind == SAFE or (kind == UNSAFE and self.unsafe) else None
+
+    def unsafe_only(self, finding: Finding) -> bool:
+        """Whether `finding` has an edit that only `--unsafe-fixes` applies."""
+        remedy = REMEDIES.get(finding.remedy or "")
+        kind = safety(finding.remedy, self.rules.get(finding.code, finding.code))
+        return remedy is not None and remedy.edit is not None and kind == UNSAFE and not self.unsafe
+
+    def fix_file(self, path: str) -> FileFix:
+        """Fix one record file in memory (nothing is written).
+
+        Raises:
+            InputError: the file cannot be read as a record.
+        """
+        from advisor.readers.structured import read_text
+
+        original = read_text(path)
+        experiment = read_record_text(path, original)
+        before = self.linter.lint(experiment)
+        result = FileFix(path, original, original, before, before)
+        seen = {original}
+        for _ in range(MAX_STEPS):
+            step = self._step(result, experiment)
+            if step is None:
+                break
+            text, experiment, applied = step
+            result.applied.append(applied)
+            result.fixed = text
+            result.after = self.linter.lint(experiment)
+            if text in seen:
+                break  # two remedies undo each other: stop rather than loop
+            seen.add(text)
+        for finding in result.after:
+            remedy = REMEDIES.get(finding.remedy or "")
+            if remedy is not None and remedy.safety == TRAINING:
+                result.training.setdefault(remedy.id, f"run `advisor train {path} --fix --stage {remedy.stage}`")
+        return result
+
+    def _step(self, result: FileFix, experiment: Experiment) -> tuple[str, Experiment, Applied] | None:
+        """Apply the first remedy, in the table's order, that changes the record."""
+        groups: dict[str, list[Finding]] = {}
+        for finding in result.after:
+            remedy = self.allowed(finding)
+            if remedy is not None:
+                groups.setdefault(remedy.id, []).append(finding)
+        for remedy_id in sorted(groups, key=list(REMEDIES).index):
+            findings = groups[remedy_id]
+            outcome = self._apply(REMEDIES[remedy_id], findings, result, experiment)
+            if outcome is not None:
+                return outcome
+        return None
+
+    def _apply(self, remedy: Remedy, findings: list[Finding], result: FileFix,
+               experiment: Experiment) -> tuple[str, Experiment, Applied] | None:
+        codes = sorted({f.code for f in findings})
+        try:
+            document = open_document(result.path, result.fixed)
+            context = FixContext(document, experiment, findings)
+            remedy.edit(context)
+            text = document.render()
+            if text == result.fixed:
+                return None
+            fixed_experiment = read_record_text(result.path, text)
+        except NotFixable as exc:
+            result.unfixable[remedy.id] = str(exc)
+            return None
+        except NeedsTraining as exc:
+            result.training[remedy.id] = f"{exc}: run `advisor train {result.path} --fix --stage {exc.stage}`"
+            return None
+        except InputError as exc:
+            result.unfixable[remedy.id] = f"the edit would leave an invalid record ({exc.message}); please report it"
+            return None
+        except Exception as exc:  # a remedy's bug must not lose the user's file or end in a traceback
+            result.unfixable[remedy.id] = f"internal error {type(exc).__name__}: {exc}; please report it"
+            return None
+        result.unfixable.pop(remedy.id, None)
+        return text, fixed_experiment, Applied(remedy.id, codes, context.changes)
+
+
+def lint_only(linter: Linter, path: str) -> FileFix:
+    """An input that is not a record file: linted, never edited."""
+    from advisor.readers import read_input
+
+    findings = [finding for subject, experiment in read_input(path) for finding in linter.lint(experiment, subject)]
+    return FileFix(path, "", "", findings, findings, editable=False)
+
+
+def fix_paths(paths: list[str], config: ResolvedConfig, unsafe: bool = False) -> list[FileFix]:
+    """Fix every record below `paths` in memory.
+
+    Raises:
+        InputError: a path or record cannot be read (nothing is fixed then).
+    """
+    from advisor.readers import discover, kind_of
+
+    fixer = Fixer(config, unsafe)
+    results = []
+    for path in dict.fromkeys(discover(paths)):
+        kind = kind_of(path)
+        if kind is not None and kind.name == "record" and document_format(path):
+            results.append(fixer.fix_file(path))
+        else:
+            results.append(lint_only(fixer.linter, path))
+    return results
+
+
+def write_fixed(fix: FileFix) -> None:
+    """Write a fixed record over its file, atomically, keeping a byte-order mark.
+
+    Raises:
+        FixWriteError: the file is read-only, changed since it was read, or cannot be replaced.
+    """
+    from advisor.atomic import write_text_atomic
+
+    try:
+        mode = os.stat(fix.path).st_mode
+        if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+            raise FixWriteError(f"{fix.path}: the file is read-only; nothing was written "
+                                "(make it writable, or preview the edits with --diff)")
+        with open(fix.path, "rb") as handle:
+            raw = handle.read()
+        bom = raw.startswith(codecs.BOM_UTF8)
+        if raw.decode("utf-8-sig") != fix.original:
+            raise FixWriteError(f"{fix.path}: the file changed while it was being fixed; nothing was written")
+        write_text_atomic(fix.path, ("\ufeff" if bom else "") + fix.fixed)
+    except OSError as exc:
+        raise FixWriteError(f"{fix.path}: cannot write the fixed record: {exc.strerror or exc}; "
+                            "the file is unchanged") from None
+    except UnicodeDecodeError:
+        raise FixWriteError(f"{fix.path}: the file changed while it was being fixed; nothing was written") from None

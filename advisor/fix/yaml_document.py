@@ -1,0 +1,139 @@
+"""YAML records, edited with ruamel.yaml's round-trip mode.
+
+ruamel keeps comments, key order, quoting and flow or block style. It re-renders a few things
+nobody edited (`null` becomes nothing, every list takes one indentation), so the edited lines are
+carried back onto the original text by `advisor.fix.merge`, and the result is checked to hold
+exactly the edited data.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from advisor.fix.document import MISSING, Document, prefers_one_line
+from advisor.fix.merge import merge_lines
+
+_KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:(\s|$)")
+_DASH_LINE = re.compile(r"^( *)- +(\S)")
+_OPENS_BLOCK = re.compile(r":\s*(#.*)?$")
+
+
+def _indentation(text: str) -> tuple[int, int, int]:
+    """The file's (mapping indent, sequence indent, dash offset), as ruamel's `indent()` takes them.
+
+    Measured on the first nested mapping key and the first block-list dash under a key; two
+    spaces and dashes indented by two when the file has none.
+    """
+    mapping = sequence = offset = None
+    previous_key_indent: int | None = None
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        dash = _DASH_LINE.match(line)
+        if dash and offset is None and previous_key_indent is not None:
+            offset = len(dash.group(1)) - previous_key_indent
+            sequence = dash.start(2) - previous_key_indent
+            previous_key_indent = None
+            continue
+        key = _KEY_LINE.match(line)
+        if key:
+            indent = len(key.group(1))
+            if mapping is None and previous_key_indent is not None and indent > previous_key_indent:
+                mapping = indent - previous_key_indent
+            previous_key_indent = indent if _OPENS_BLOCK.search(line) else None
+        else:
+            previous_key_indent = None
+        if mapping is not None and offset is not None:
+            break
+    mapping = mapping or 2
+    if offset is None or sequence is None or offset < 0 or sequence < offset + 2:
+        offset, sequence = 2, 4
+    return mapping, sequence, offset
+
+
+class YamlDocument(Document):
+    """A YAML record."""
+
+    def __init__(self, path: str, text: str):
+        super().__init__(path, text)
+        from ruamel.yaml import YAML
+
+        self._yaml = YAML(typ="rt")
+        self._yaml.preserve_quotes = True
+        self._yaml.width = 1 << 16  # never fold long lines
+        mapping, sequence, offset = _indentation(text)
+        self._yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
+        self._yaml.explicit_start = text.lstrip().startswith("---")
+        self._root = self._yaml.load(text)
+        self._baseline = self._dump()
+
+    @property
+    def root(self) -> Any:
+        return self._root
+
+    def _dump(self) -> str:
+        stream = io.StringIO()
+        self._yaml.dump(self._root, stream)
+        return stream.getvalue()
+
+    def _plain(self, node: Any) -> Any:
+        from ruamel.yaml.scalarbool import ScalarBoolean
+
+        if isinstance(node, ScalarBoolean):
+            return bool(node)
+        if isinstance(node, bool) or node is None:
+            return node
+        if isinstance(node, str):
+            return str(node)
+        if isinstance(node, float):
+            return float(node)
+        if isinstance(node, int):
+            return int(node)
+        return super()._plain(node)
+
+    def _insert_key(self, mapping: Any, index: int, key: str, node: Any) -> None:
+        mapping.insert(index, key, node)
+
+    def _is_one_line(self, node: Any) -> bool:
+        return bool(getattr(node, "fa", None) is not None and node.fa.flow_style())
+
+    def _wrap(self, value: Any, parent: Any, depth: int, old: Any = MISSING) -> Any:
+        from ruamel.yaml.comments import CommentedMap, CommentedSeq
+        from ruamel.yaml.scalarstring import ScalarString
+
+        if isinstance(value, (dict, list)):
+            one_line = prefers_one_line(value, depth, self.sibling_one_line(parent))
+            if isinstance(value, dict):
+                node: Any = CommentedMap()
+                for key, item in value.items():
+                    node[key] = self._wrap(item, node, depth + 1)
+            else:
+                node = CommentedSeq()
+                for item in value:
+                    node.append(self._wrap(item, node, depth + 1))
+            if one_line:
+                node.fa.set_flow_style()
+            else:
+                node.fa.set_block_style()
+            return node
+        if isinstance(value, str) and isinstance(old, ScalarString) and not isinstance(old, type(value)):
+            return type(old)(value)  # keep the quoting the user chose
+        return value
+
+    def render(self) -> str:
+        import yaml
+
+        modified = self._dump()
+        if modified == self._baseline:
+            return self.original
+        merged = merge_lines(self.original, self._baseline, modified)
+        if merged is not None:
+            try:
+                if yaml.safe_load(merged) == yaml.safe_load(modified):
+                    return merged
+            except yaml.YAMLError:
+                pass
+        return modified
+
