@@ -314,3 +314,113 @@ def test_invalid_options_are_refused(code, table, message):
 
     with pytest.raises(AdvisorError, match=message.replace("(", r"\(").replace(")", r"\)")):
         validate_options(load_registry().get(code), table)
+
+
+# --- the valid rows train in real Keras -------------------------------------------------------
+
+def keras_model(record):
+    """Build and compile the record's model in Keras 3, names passed to Keras as written."""
+    import functools
+
+    import keras
+
+    layers = [keras.Input((4,))]
+    for layer in record["model"]["layers"]:
+        kind = layer["type"]
+        if kind == "dense":
+            layers.append(keras.layers.Dense(layer["units"], activation=layer.get("activation")))
+        elif kind == "dropout":
+            layers.append(keras.layers.Dropout(layer["rate"]))
+        elif kind == "activation":
+            layers.append(keras.layers.Activation(layer["activation"]))
+        else:
+            layers.append(getattr(keras.layers, kind)())
+    model = keras.Sequential(layers)
+    spec = record["model"]["loss"]
+    loss = keras.losses.get(spec["name"] if isinstance(spec, dict) else spec)
+    if isinstance(spec, dict):
+        options = {"from_logits": spec["from_logits"]}
+        loss = type(loss)(**options) if isinstance(loss, keras.losses.Loss) else functools.partial(loss, **options)
+    # Eager: a few steps on tiny data, so compiling would cost more than it saves.
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss=loss, run_eagerly=True)
+    return model
+
+
+def learnable_targets(row, record, features):
+    """Targets a model can learn from `features`, encoded as the row declares."""
+    import numpy as np
+
+    units = [layer for layer in record["model"]["layers"] if layer["type"] == "dense"][-1]["units"]
+    encoding = record["problem"].get("labels")
+    if row.startswith(("binary", "multiclass")):
+        classes = 2 if row.startswith("binary") else units
+        index = np.argmax(features[:, :classes], axis=1)
+        if encoding == "one_hot":
+            return np.eye(classes)[index]
+        return index if units > 1 else index.reshape(-1, 1)
+    if row.startswith("multilabel"):
+        return (features[:, [j % 4 for j in range(units)]] > 0).astype("float32")
+    if row.startswith("bounded"):
+        return 1 / (1 + np.exp(-features[:, :1]))
+    return features[:, :units] * 2.0 + 1.0
+
+
+#: Rows that differ from another row only in how the record spells a name or where the problem
+#: type comes from: Keras builds the same model, so they are checked by name resolution alone.
+SAME_MODEL_AS_ANOTHER_ROW = {
+    "binary-sigmoid-class-name", "binary-logits-missing", "binary-implied-by-labels",
+    "multiclass-one-hot-class-name", "multiclass-implied-by-one-hot", "multilabel-implied-by-labels",
+    "regression-mean-squared-error-null", "regression-mean-squared-error-class",
+}
+TRAINED_ROWS = [row for row in VALID_ROWS if row not in SAME_MODEL_AS_ANOTHER_ROW]
+
+
+@pytest.mark.parametrize("row", VALID_ROWS, ids=list(VALID_ROWS))
+def test_keras_knows_every_name_of_the_row(row):
+    import keras
+
+    model = VALID_ROWS[row]["model"]
+    spec = model["loss"]
+    assert keras.losses.get(spec["name"] if isinstance(spec, dict) else spec) is not None
+    for layer in model["layers"]:
+        if layer.get("activation") is not None:
+            assert keras.activations.get(layer["activation"]) is not None
+        assert layer["type"] in ("dense", "dropout", "activation") or hasattr(keras.layers, layer["type"])
+
+
+@pytest.mark.parametrize("row", TRAINED_ROWS)
+def test_valid_row_trains_in_keras(row):
+    import numpy as np
+
+    record = VALID_ROWS[row]
+    features = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+    targets = learnable_targets(row, record, features)
+    model = keras_model(record)
+    history = model.fit(features, targets, epochs=5, batch_size=64, verbose=0).history["loss"]
+    assert np.all(np.isfinite(history)), history
+    assert history[-1] < history[0], f"the loss did not go down: {history}"
+
+
+def test_softmax_over_one_unit_outputs_one_whatever_the_input():
+    """MC04's claim, in real Keras."""
+    import numpy as np
+
+    record = experiment("binary_classification", 1, "softmax", "binary_crossentropy")
+    features = np.random.default_rng(1).normal(size=(32, 4)).astype("float32")
+    with pytest.warns(UserWarning, match="always return the value 1"):
+        predictions = keras_model(record).predict(features, verbose=0)
+    assert np.all(predictions == 1.0)
+
+
+def test_from_logits_after_sigmoid_cannot_reach_zero_loss():
+    """MC06's claim, in real Keras: squashed twice, a perfect prediction still costs log(1 + 1/e)."""
+    import math
+
+    import keras
+    import numpy as np
+
+    perfect = np.array([[1.0]], dtype="float32")  # a sigmoid output that is certain, and right
+    squashed_twice = float(keras.losses.binary_crossentropy(perfect, perfect, from_logits=True)[0])
+    squashed_once = float(keras.losses.binary_crossentropy(perfect, perfect)[0])
+    assert squashed_twice == pytest.approx(math.log(1 + math.exp(-1)), rel=1e-4)
+    assert squashed_once < 1e-6
