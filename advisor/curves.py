@@ -10,11 +10,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import median
 from typing import Sequence
 
 #: Curves shorter than this are too short to judge a trend (1-3 epochs): curve rules stay silent.
 MIN_EPOCHS = 4
+
+
+def median(values) -> float:
+    """The median of a few values (the `statistics` module costs more to import than this)."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def finite_points(values: Sequence[float]) -> list[tuple[int, float]]:
