@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterator
@@ -221,8 +222,6 @@ def _dotted_fields(run: LoggedRun, data: dict[str, Any], sources: SourceMap) -> 
 def _autolog_model(run: LoggedRun) -> tuple[dict[str, Any], Locations]:
     """`model` fields from the params `mlflow.keras.autolog()` (or the older TensorFlow
     autologging, `opt_*`) logs."""
-    from advisor.readers.keras import optimizer_name
-
     model: dict[str, Any] = {}
     locations: Locations = {}
 
@@ -244,7 +243,7 @@ def _autolog_model(run: LoggedRun) -> tuple[dict[str, Any], Locations]:
 
     take(("epochs",), "/epochs", _positive_int)
     take(("batch_size",), "/batch_size", _positive_int)
-    take(("optimizer_name", "opt_name"), "/optimizer/name", lambda v: optimizer_name(v) if isinstance(v, str) else None)
+    take(("optimizer_name", "opt_name"), "/optimizer/name", _optimizer_name)
     take(("optimizer_learning_rate", "opt_learning_rate"), "/optimizer/learning_rate", _positive_float)
     take(("optimizer_momentum", "opt_momentum"), "/optimizer/momentum", _non_negative_float)
     take(("optimizer_weight_decay", "opt_weight_decay"), "/optimizer/weight_decay", _non_negative_float)
@@ -253,6 +252,14 @@ def _autolog_model(run: LoggedRun) -> tuple[dict[str, Any], Locations]:
     take(("min_delta",), "/early_stopping/min_delta", lambda v: float(v) if isinstance(v, (int, float)) else None)
     take(("restore_best_weights",), "/early_stopping/restore_best_weights", lambda v: v if isinstance(v, bool) else None)
     return model, locations
+
+
+def _optimizer_name(value: Any) -> str | None:
+    """Autologging logs the optimizer's own name, which Keras makes unique per process: `rm_sprop`,
+    then `rm_sprop_1`, ...; the class is what counts."""
+    from advisor.readers.keras import optimizer_name
+
+    return optimizer_name(re.sub(r"_\d+$", "", value)) if isinstance(value, str) else None
 
 
 def _positive_int(value: Any) -> int | None:

@@ -13,6 +13,7 @@ from advisor.readers.history import read_history_file
 from advisor.readers.record import read_record
 from tests.advisor_cli import assert_clean_failure, run_advisor, write
 from tests.readers import keras_models
+from tests.readers.files import sparse_file
 
 
 @pytest.fixture(scope="module")
@@ -138,9 +139,7 @@ def test_csv_header_only(tmp_path):
 
 
 def test_huge_log_refused_by_size(tmp_path):
-    with open(tmp_path / "history.json", "wb") as handle:
-        handle.write(b'{"loss": [')
-        handle.truncate(2 * 1024 ** 3)
+    sparse_file(tmp_path / "history.json", b'{"loss": [')
     result = run_advisor("lint", "history.json", cwd=tmp_path, timeout=20)
     assert_clean_failure(result, "history.json", "2.0 GB", "over the 64 MB limit")
 

@@ -14,6 +14,7 @@ from advisor.errors import InputError
 from advisor.readers.keras import read_model_file
 from tests.advisor_cli import assert_clean_failure, run_advisor, write
 from tests.readers import keras_models
+from tests.readers.files import sparse_file
 
 
 @pytest.fixture(scope="module")
@@ -216,17 +217,13 @@ def test_model_json_not_a_model(tmp_path):
 
 
 def test_huge_model_json_refused_by_size(tmp_path):
-    path = tmp_path / "model.json"
-    with open(path, "wb") as handle:
-        handle.write(b'{"module": "keras", "class_name": "Sequential", "config": {"layers": [')
-        handle.truncate(2 * 1024 ** 3)  # sparse: 2 GB on paper, nothing on disk
+    sparse_file(tmp_path / "model.json", b'{"module": "keras", "class_name": "Sequential", "config": {"layers": [')
     result = run_advisor("lint", "model.json", cwd=tmp_path, timeout=20)
     assert_clean_failure(result, "model.json", "2.0 GB", "over the 64 MB limit")
 
 
 def test_huge_sparse_archive_fails_fast(tmp_path):
-    with open(tmp_path / "model.keras", "wb") as handle:
-        handle.truncate(2 * 1024 ** 3)
+    sparse_file(tmp_path / "model.keras")
     result = run_advisor("lint", "model.keras", cwd=tmp_path, timeout=20)
     assert_clean_failure(result, "model.keras", "not a readable zip archive")
 
