@@ -34,8 +34,14 @@ BAD_LINE, BAD_COLUMN = 6, 31
 GOOD_RECORD = BAD_RECORD.replace("units: 1, activation: relu", "units: 1, activation: sigmoid")
 
 
+#: Sets an address-space cap, then becomes the command in argv[1:] (no preexec_fn: forking a
+#: process that runs JAX's threads from Python code is unsafe).
+_CAPPED = ("import os, resource, sys; cap = int(sys.argv[1]); resource.setrlimit(resource.RLIMIT_AS, (cap, cap)); "
+           "os.execv(sys.argv[2], sys.argv[2:])")
+
+
 def run_advisor(*args: str, cwd, env: dict[str, str] | None = None, timeout: float = 60,
-                **kwargs) -> subprocess.CompletedProcess:
+                memory_cap: int | None = None, **kwargs) -> subprocess.CompletedProcess:
     """Run `advisor ARGS...` in `cwd` and capture its output as text.
 
     Args:
@@ -44,6 +50,7 @@ def run_advisor(*args: str, cwd, env: dict[str, str] | None = None, timeout: flo
         env: Extra environment variables (added to a copy of this process's environment, with
             NO_COLOR and the advisor's own variables removed so the outside shell does not leak in).
         timeout: Seconds before the run is killed (a test failure).
+        memory_cap: Bytes of address space the run may use; beyond it allocations fail.
         **kwargs: Passed on to `subprocess.run`.
 
     Returns:
@@ -53,7 +60,10 @@ def run_advisor(*args: str, cwd, env: dict[str, str] | None = None, timeout: flo
     environment = {k: v for k, v in os.environ.items() if k != "NO_COLOR" and not k.startswith("ADVISOR_")}
     environment.update(env or {})
     kwargs.setdefault("capture_output", True)
-    return subprocess.run([ADVISOR, *args], cwd=str(cwd), env=environment, text=True, timeout=timeout, **kwargs)
+    command = [ADVISOR, *args]
+    if memory_cap is not None:
+        command = [sys.executable, "-c", _CAPPED, str(memory_cap), *command]
+    return subprocess.run(command, cwd=str(cwd), env=environment, text=True, timeout=timeout, **kwargs)
 
 
 def write(directory, name: str, content) -> str:

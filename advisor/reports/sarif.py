@@ -74,7 +74,7 @@ def _rule_descriptors(report: Report) -> tuple[list[dict[str, Any]], dict[str, i
             "properties": {
                 "tags": ["machine-learning", f"stage-{rule.stage}", rule.family()],
                 "precision": "high",
-                "remedy": rule.remedy,
+                **({"remedy": rule.remedy} if rule.remedy else {}),
             },
         })
     from advisor.engine import ENGINE_CODES
@@ -107,8 +107,8 @@ def _result(finding: Any, index: dict[str, int]) -> dict[str, Any]:
             "region": {"startLine": finding.line or 1, "startColumn": finding.column or 1},
         }}],
         "partialFingerprints": {"advisorFinding/v1": _fingerprint(path, finding)},
-        "properties": finite({"name": finding.name, "pointer": finding.pointer, "evidence": finding.evidence,
-                              "remedy": finding.remedy}),
+        "properties": finite({key: value for key, value in (("name", finding.name), ("pointer", finding.pointer),
+                              ("evidence", finding.evidence), ("remedy", finding.remedy)) if value}),
     }
     if finding.pointer:
         result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": finding.pointer, "kind": "element"}]
