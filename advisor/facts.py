@@ -230,9 +230,9 @@ def history_key(experiment: Experiment, metric: str | None, validation: bool) ->
     """The history key that logs `metric` on the training (`validation=False`) or validation data.
 
     Matches Keras 3 spellings: the exact name (`val_accuracy`), an alias (`binary_accuracy`,
-    `mean_absolute_error`), a numbered instance (`auc_1`). Keras 3 logs a model compiled with one
-    metric object under `compile_metrics`; that key is taken for the success metric only when it is
-    the sole metric the history logs on that data.
+    `mean_absolute_error`), a numbered instance (`auc_1`). Keras 3 may log the compiled metrics
+    under `compile_metrics`; that key is taken only for the success metric (`metric.name`), when it
+    is the sole metric the history logs on that data and the model declares no other metric.
 
     Args:
         experiment: the record.
@@ -256,7 +256,11 @@ def history_key(experiment: Experiment, metric: str | None, validation: bool) ->
         if _metric_of_key(key) == wanted:
             return key
     metric_keys = [key for key in keys if _metric_of_key(key) not in ("loss", "learning_rate", "lr")]
-    if metric_keys == [prefix + "compile_metrics"] and wanted != "loss":
+    if metric_keys != [prefix + "compile_metrics"] or wanted == "loss":
+        return None
+    success = canonical_metric(experiment.metric.name) if experiment.metric is not None else None
+    compiled = experiment.model.metrics if experiment.model is not None else None
+    if wanted == success and (compiled is None or [canonical_metric(m) for m in compiled] == [wanted]):
         return metric_keys[0]
     return None
 
