@@ -162,9 +162,11 @@ class ValuesNotScaled(Rule):
         if not over:
             return
         largest, index, name = max(over)
-        others = f" and {len(over) - 1} other features" if len(over) > 1 else ""
+        others = len(over) - 1
+        subject = f"feature '{name}' reaches" if not others else (
+            f"feature '{name}' and {others} other feature{'s' if others > 1 else ''} reach")
         yield self.violation(
-            f"feature '{name}'{others} reach absolute values up to {largest:,.4g} (threshold "
+            f"{subject} absolute values up to {largest:,.4g} (threshold "
             f"{options.max_abs_value:g}) with no scaling step: large inputs make training unstable; "
             "standardize the features",
             f"/data/features/{index}",
@@ -418,7 +420,7 @@ class SmallDataFeatureEngineering(Rule):
             f"{samples} samples (threshold {options.max_samples}) and no feature_engineering step: "
             "with this little data, features from domain knowledge often help more than a bigger "
             "model",
-            present_pointer(experiment, "/data/preprocessing", "/data/samples", "/data"),
+            present_pointer(experiment, "/data/preprocessing", "/data"),
             samples=samples, max_samples=options.max_samples,
         )
 
