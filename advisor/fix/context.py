@@ -119,12 +119,20 @@ class FixContext:
             return
 
     def _source(self, pointer: str) -> str:
-        location = self.experiment.sources.locate(pointer)
-        return location.path or "another file"
+        """The file a value came from, relative to the record's folder when it lies below it."""
+        import os
+
+        path = self.experiment.sources.locate(pointer).path
+        if not path:
+            return "another file"
+        folder = os.path.dirname(os.path.abspath(self.experiment.path))
+        relative = os.path.relpath(os.path.abspath(path), folder)
+        return path if relative.startswith("..") else relative
 
 
 def _short(value: Any) -> str:
-    text = repr(value) if isinstance(value, str) else str(value).replace("'", "")
-    if isinstance(value, bool):
-        text = "true" if value else "false"
+    """A value as JSON, cut to 60 characters."""
+    import json
+
+    text = json.dumps(value, default=str)
     return text if len(text) <= 60 else text[:57] + "..."

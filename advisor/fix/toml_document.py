@@ -7,6 +7,22 @@ from typing import Any
 from advisor.fix.document import MISSING, Document, prefers_one_line, split_pointer
 
 
+def _padded(parent: Any) -> bool:
+    """Whether the inline tables of an array are written `{ key = value }`, with inner spaces."""
+    from tomlkit.items import Array, InlineTable
+
+    return isinstance(parent, Array) and any(
+        isinstance(item, InlineTable) and item.as_string().startswith("{ ") for item in parent)
+
+
+def _padded_inline_table(values: dict[str, Any]) -> Any:
+    """An inline table written `{ key = value, ... }`."""
+    import tomlkit
+
+    body = ", ".join(f"{tomlkit.key(key).as_string()} = {tomlkit.item(item).as_string()}" for key, item in values.items())
+    return tomlkit.parse(f"x = {{ {body} }}")["x"]
+
+
 def _ends_blank(table: Any) -> bool:
     """Whether an array table is followed by a blank line."""
     return table.as_string().endswith("\n\n")
@@ -42,6 +58,8 @@ class TomlDocument(Document):
         if isinstance(value, dict):
             one_line = inside_line or (not isinstance(parent, AoT)
                                        and prefers_one_line(value, depth, self.sibling_one_line(parent)))
+            if one_line and _padded(parent):
+                return _padded_inline_table({key: self._wrap(item, parent, depth + 1) for key, item in value.items()})
             table: Any = tomlkit.inline_table() if one_line else tomlkit.table()
             for key, item in value.items():
                 table.append(key, self._wrap(item, table, depth + 1))
