@@ -144,7 +144,8 @@ def run_record(run: LoggedRun) -> Any:
     try:
         return validate_record(run.main, data, sources)
     except InputError as exc:
-        raise InputError(exc.path, f"run {run.run_id}: {exc.message}", exc.line, exc.column) from None
+        # The line validation found belongs to the param or tag file, not to the run's main file.
+        raise InputError(exc.path, f"run {run.run_id}: {exc.message}") from None
 
 
 def run_history(run: LoggedRun) -> tuple[dict[str, Any], Locations]:
@@ -205,9 +206,9 @@ def _dotted_fields(run: LoggedRun, data: dict[str, Any], sources: SourceMap) -> 
             last = max(points, key=lambda p: (p.step, p.timestamp))
             entries.append((key, last.value, last.location))
     for key, value, location in entries:
-        if value is None or not _dotted_section(key):
-            continue
         tokens = key.split(".")
+        if value is None or not _dotted_section(key) or not _is_record_field(tokens):
+            continue  # the run's own names (`model.hidden_units`) are not the record's
         parent = data
         for token in tokens[:-1]:
             parent = parent.setdefault(token, {})
@@ -217,6 +218,12 @@ def _dotted_fields(run: LoggedRun, data: dict[str, Any], sources: SourceMap) -> 
             if parent.get(tokens[-1]) is None:
                 parent[tokens[-1]] = value
                 sources.add("".join("/" + escape_token(t) for t in tokens), location)
+
+
+def _is_record_field(tokens: list[str]) -> bool:
+    from advisor.readers.record import _fields_at
+
+    return all(token in _fields_at(tokens[:depth]) for depth, token in enumerate(tokens))
 
 
 def _autolog_model(run: LoggedRun) -> tuple[dict[str, Any], Locations]:
@@ -257,7 +264,7 @@ def _autolog_model(run: LoggedRun) -> tuple[dict[str, Any], Locations]:
 def _optimizer_name(value: Any) -> str | None:
     """Autologging logs the optimizer's own name, which Keras makes unique per process: `rm_sprop`,
     then `rm_sprop_1`, ...; the class is what counts."""
-    from advisor.readers.keras import optimizer_name
+    from advisor.readers.keras_config import optimizer_name
 
     return optimizer_name(re.sub(r"_\d+$", "", value)) if isinstance(value, str) else None
 

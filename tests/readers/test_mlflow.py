@@ -210,3 +210,25 @@ def test_bad_metric_line_in_file_store(stores, tmp_path):
         handle.write("not a metric line\n")
     result = run_advisor("lint", "mlruns", cwd=tmp_path)
     assert_clean_failure(result, os.path.join(run_id, "metrics", "loss"), "expected 'timestamp value step'")
+
+
+def _copy_with_param(stores, tmp_path, name: str, value: str) -> str:
+    """A copy of the file store whose autolog run logs one more param; returns the run id."""
+    directory, summary = stores
+    shutil.copytree(directory / "file" / "mlruns", tmp_path / "mlruns")
+    run_id = summary["file"]["autolog"]
+    [params] = [root for root, dirs, _ in os.walk(tmp_path / "mlruns") if root.endswith(os.path.join(run_id, "params"))]
+    write(params, name, value)
+    return run_id
+
+
+def test_run_names_that_are_not_record_fields_are_ignored(stores, tmp_path):
+    run_id = _copy_with_param(stores, tmp_path, "model.hidden_units", "64")
+    runs = dict(read_input(str(tmp_path / "mlruns")))
+    assert runs[run_id].model.epochs == 3
+
+
+def test_invalid_value_under_a_record_name(stores, tmp_path):
+    run_id = _copy_with_param(stores, tmp_path, "problem.type", "binary")
+    result = run_advisor("lint", "mlruns", cwd=tmp_path)
+    assert_clean_failure(result, f"run {run_id}: problem.type: expected one of", "'binary'")
