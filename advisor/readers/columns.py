@@ -33,7 +33,7 @@ class Block:
     valid: np.ndarray | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class ColumnData:
     """One column of one data file.
 
@@ -242,20 +242,26 @@ def segments(columns: list[ColumnData], length: int, rows: int = SEGMENT_ROWS) -
 
 
 def gather(column: ColumnData, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Values (as float64, or int64 codes and integers) and validity of `column` at `rows`."""
+    """Values (float64 for float columns, else int64: integers, codes, times) and validity of
+    `column` at `rows`."""
     dtype = np.float64 if column.kind == "float" else np.int64
     values = np.zeros(len(rows), dtype=dtype)
     valid = np.zeros(len(rows), dtype=bool)
     if not column.blocks or not len(rows):
         return values, valid
+    ordered = bool((rows[1:] >= rows[:-1]).all())
+    order = None if ordered else np.argsort(rows, kind="stable")
+    sorted_rows = rows if order is None else rows[order]
     starts = np.array([block.start for block in column.blocks])
-    owner = np.searchsorted(starts, rows, side="right") - 1
-    for index in np.unique(owner):
-        block = column.blocks[index]
-        where = np.flatnonzero(owner == index)
-        local = rows[where] - block.start
-        values[where] = block.values[local]
-        valid[where] = True if block.valid is None else block.valid[local]
+    cuts = np.append(np.searchsorted(sorted_rows, starts), len(rows))
+    for number, block in enumerate(column.blocks):
+        low, high = cuts[number], cuts[number + 1]
+        if low == high:
+            continue
+        local = sorted_rows[low:high] - block.start
+        into = slice(low, high) if order is None else order[low:high]
+        values[into] = block.values[local]
+        valid[into] = True if block.valid is None else block.valid[local]
     if column.kind == "float":
         valid &= ~np.isnan(values)
     return values, valid

@@ -46,7 +46,7 @@ SPLIT_ALIASES = {
 }
 
 
-@dataclass
+@dataclass(eq=False)
 class DataFile:
     """One table read from a data file: equal-length columns, with their positions in the file.
 
@@ -137,7 +137,8 @@ def _read_csv(path: str) -> list[DataFile]:
                          1, starts[names.index(duplicates[0])])
     try:
         table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
-                              parse_options=pcsv.ParseOptions(delimiter=delimiter))
+                              parse_options=pcsv.ParseOptions(delimiter=delimiter),
+                              convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
     except pa.ArrowInvalid as exc:
         raise _csv_error(path, str(exc), delimiter, len(names)) from None
     except (OSError, pa.ArrowException) as exc:

@@ -72,7 +72,12 @@ def correlation(values: np.ndarray, valid: np.ndarray, target: np.ndarray, targe
     y = target[both].astype(np.float64)
     x = x - x.mean()
     y = y - y.mean()
-    denominator = np.sqrt(np.dot(x, x) * np.dot(y, y))
+    denominator = np.sqrt(_inner(x, x) * _inner(y, y))
     if not np.isfinite(denominator) or denominator == 0:
         return None
-    return float(min(abs(np.dot(x, y)) / denominator, 1.0))
+    return float(min(abs(_inner(x, y)) / denominator, 1.0))
+
+
+def _inner(a: np.ndarray, b: np.ndarray) -> float:
+    """Inner product without BLAS: OpenBLAS threads spin and crawl on a busy machine."""
+    return float(np.einsum("i,i->", a, b))

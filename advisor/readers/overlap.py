@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from advisor.readers.data_files import DataFile
 
 _MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
-_MIX = np.uint64(0xBF58476D1CE4E5B9)
 #: The bits a missing value hashes to: a missing number hashes like NaN, so null and NaN agree.
 _MISSING_NUMBER = np.uint64(0x7FF8000000000000)
 _MISSING_CODE = np.uint64(0xA5A5_5A5A_DEAD_BEEF)
@@ -51,12 +50,10 @@ class RowHasher:
         target += _value_bits(block, kind)
 
     def finish(self) -> np.ndarray:
-        """The row hashes, with a final mix so similar rows land far apart."""
-        hashes = self.hashes
-        hashes ^= hashes >> np.uint64(31)
-        hashes *= _MIX
-        hashes ^= hashes >> np.uint64(29)
-        return hashes
+        """The row hashes. A last multiplication carries the last column's bits into the high bits,
+        which the matching filters on."""
+        self.hashes *= _MULTIPLIER
+        return self.hashes
 
 
 def _value_bits(block: Block, kind: str) -> np.ndarray:

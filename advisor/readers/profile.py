@@ -54,12 +54,14 @@ class FeatureProfile:
     mean: float | None = None
     std: float | None = None
     categories: int | None = None
+    distinct: int | None = None
     target_score: float | None = None
 
     def record_fields(self) -> dict:
+        distinct = self.distinct if self.distinct is not None else self.categories
         fields = {"name": self.name, "dtype": self.dtype, "min": self.min, "max": self.max, "mean": self.mean,
                   "std": self.std, "missing": self.missing, "categories": self.categories,
-                  "distinct": self.categories, "target_score": self.target_score}
+                  "distinct": distinct, "target_score": self.target_score}
         return {key: value for key, value in fields.items() if value is not None}
 
 
@@ -116,7 +118,7 @@ class _Moments:
         self.low = min(self.low, float(values.min()))
         self.high = max(self.high, float(values.max()))
         self.s1 += float(total)
-        self.s2 += float(np.dot(deviations, deviations))
+        self.s2 += float(np.einsum("i,i->", deviations, deviations))  # not np.dot: OpenBLAS threads spin
         self.count += len(values)
 
     def fill(self, feature: FeatureProfile) -> None:
@@ -163,9 +165,12 @@ def profile_data(parts: list[Part], features: list[str], targets: list[str], tim
             hashes[id(data_file)] = hasher.finish()
     target = _target(files, targets, kinds, moments, declared) if targets else None
     profiles = [_feature(name, kinds[name], moments.get(name), missing[name], files) for name in features]
-    scores = _scores(files, features, kinds, moments, target, targets)
+    sample = _Sample(files)
+    scores = _scores(sample, files, features, kinds, moments, target, targets)
     for feature in profiles:
         feature.target_score = scores.get(feature.name)
+        if feature.name in moments:
+            feature.distinct = _few_distinct(sample, files, feature.name, moments[feature.name])
     result = Profile(sum(f.length for f in files), profiles, target)
     _splits(parts, files, target, result)
     if find_duplicates:
@@ -242,48 +247,79 @@ def _target(files: list[DataFile], targets: list[str], kinds: dict[str, str], mo
     return summarize_target([[f.columns[n] for n in targets] for f in files], [kinds[n] for n in targets], ranges, declared)
 
 
-def _scores(files: list[DataFile], features: list[str], kinds: dict[str, str], moments: dict[str, _Moments],
-            target: TargetSummary | None, targets: list[str]) -> dict[str, float | None]:
-    """Each feature's target_score, on an evenly spaced sample of rows."""
+class _Sample:
+    """An evenly spaced sample of rows (every k-th row of each file, at most about SAMPLE_ROWS),
+    gathered once per column."""
+
+    def __init__(self, files: list[DataFile]):
+        self.files = files
+        step = max(1, math.ceil(sum(f.length for f in files) / SAMPLE_ROWS))
+        self.rows = [np.arange(0, f.length, step) for f in files]
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """Values and validity of column `name` at the sampled rows."""
+        if name not in self._cache:
+            pieces = [gather(f.columns[name], rows) for f, rows in zip(self.files, self.rows)]
+            self._cache[name] = (np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces]))
+        return self._cache[name]
+
+
+def _scores(sample: _Sample, files: list[DataFile], features: list[str], kinds: dict[str, str],
+            moments: dict[str, _Moments], target: TargetSummary | None, targets: list[str]) -> dict[str, float | None]:
+    """Each feature's target_score, on the sample."""
     if target is None:
         return {}
-    total = sum(f.length for f in files)
-    step = max(1, math.ceil(total / SAMPLE_ROWS))
-    samples = [np.arange(0, f.length, step) for f in files]
-
-    def sample(name: str) -> tuple[np.ndarray, np.ndarray]:
-        pieces = [gather(f.columns[name], rows) for f, rows in zip(files, samples)]
-        return np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces])
-
     scores: dict[str, float | None] = {}
     if target.kind == "classes" and target.codes is not None and 2 <= len(target.labels or []) <= MAX_SCORED_CLASSES:
-        classes = np.concatenate([codes[rows] for codes, rows in zip(target.codes, samples)])
+        classes = np.concatenate([codes[rows] for codes, rows in zip(target.codes, sample.rows)])
         labelled = int((classes >= 0).sum())
         bins = bin_count(labelled)
         for name in features:
             kind = kinds[name]
             if kind in NUMERIC_KINDS and moments[name].count and math.isfinite(moments[name].high - moments[name].low):
-                values, valid = sample(name)
+                values, valid = sample.column(name)
                 index = numeric_bins(values, valid, moments[name].low, moments[name].high, bins)
                 scores[name] = lookup_accuracy(index, bins + 1, classes, len(target.labels))
             elif kind in TEXT_KINDS:
                 categories = len(files[0].columns[name].labels or [])
                 if 0 < categories <= max(2, labelled // MIN_ROWS_PER_BIN):
-                    codes, valid = sample(name)
-                    codes[~valid] = categories
+                    codes, valid = sample.column(name)
+                    codes = np.where(valid, codes, categories)
                     scores[name] = lookup_accuracy(codes, categories + 1, classes, len(target.labels))
     elif target.kind == "continuous" and len(targets) == 1 and kinds[targets[0]] in NUMERIC_KINDS:
-        y, y_valid = sample(targets[0])
+        y, y_valid = sample.column(targets[0])
         for name in features:
             if kinds[name] in NUMERIC_KINDS:
-                values, valid = sample(name)
+                values, valid = sample.column(name)
                 scores[name] = correlation(values, valid, y, y_valid)
     return {name: (None if score is None else round(score, 6)) for name, score in scores.items()}
+
+
+def _few_distinct(sample: _Sample, files: list[DataFile], name: str, moments: _Moments) -> int | None:
+    """1 for a constant column, 2 for a two-valued one (a binary indicator), else None (not
+    counted: counting distinct numbers would cost a sort per column). The sample proposes, a pass
+    over the column confirms."""
+    if not moments.count:
+        return None
+    low, high = moments.low, moments.high
+    if low == high:
+        return 1
+    values, valid = sample.column(name)
+    if not ((values == low) | (values == high) | ~valid).all():
+        return None
+    for data_file in files:
+        for block in data_file.columns[name].blocks:
+            present = block.values if block.valid is None else block.values[block.valid]
+            if not ((present == low) | (present == high) | np.isnan(present.astype(np.float64))).all():
+                return None
+    return 2
 
 
 def _splits(parts: list[Part], files: list[DataFile], target: TargetSummary | None, result: Profile) -> None:
     """Rows per split, and class counts per split for classification."""
     with_codes = target is not None and target.codes is not None and target.class_counts is not None
+    file_number = {id(data_file): number for number, data_file in enumerate(files)}
     per_split: dict[str, dict[str, int]] = {}
     for part in parts:
         if part.split is None:
@@ -291,7 +327,7 @@ def _splits(parts: list[Part], files: list[DataFile], target: TargetSummary | No
         result.split_sizes[part.split] = result.split_sizes.get(part.split, 0) + (
             part.file.length if part.rows is None else len(part.rows))
         if with_codes:
-            codes = target.codes[files.index(part.file)]
+            codes = target.codes[file_number[id(part.file)]]
             codes = codes if part.rows is None else codes[part.rows]
             counts = np.bincount(codes[codes >= 0], minlength=len(target.labels))
             into = per_split.setdefault(part.split, dict.fromkeys(target.labels, 0))
