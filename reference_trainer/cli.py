@@ -1,0 +1,51 @@
+"""The `advisor train` command, registered through the `advisor.commands` entry point group."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+BACKENDS = ("loky", "threading", "multiprocessing", "dask", "ray")
+
+
+@click.command("train")
+@click.argument("record", type=click.Path(dir_okay=False))
+@click.option("--fix", is_flag=True, help="Apply `advisor fix` edits (unsafe included) to a copy of the record in "
+                                          "memory, and the remedies that need training. The file is never edited.")
+@click.option("--stage", type=click.Choice(["baseline", "fit", "overfit", "regularize", "final", "all"]), default=None,
+              help="Run up to this stage [default: the experiment as declared: baseline, training, and the final "
+                   "retrain and test evaluation when a test split exists].")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="The run directory to write (must not exist) [default: runs/<name>-<timestamp> beside the record].")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every split, shuffle and initialisation.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option("--backend", type=click.Choice(BACKENDS), default="loky", show_default=True,
+              help="joblib backend that runs folds and trials (dask and ray run them on a cluster).")
+@click.option("--jobs", "-j", type=click.IntRange(1), default=2, show_default=True, help="Folds or trials run at once.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Lint settings for --fix (advisor.toml or pyproject.toml).")
+def command(record, fix, stage, out, seed, quiet, backend, jobs, config_file) -> None:
+    """Run the experiment RECORD declares and write a run directory that `advisor lint` reads back.
+
+    Without --stage: the dumb baseline, training under the declared protocol, and, when a test split
+    exists, the final retrain on train+validation with one test evaluation. `--stage all` adds
+    scale-up and regularization before the final stage.
+
+    Exit codes: 0 the run completed, 2 the record cannot be run (no data, a missing target, labels
+    that contradict the problem type, a model that cannot be built), 130 interrupted (the run
+    directory's record then says `status: interrupted`).
+    """
+    from advisor.errors import AdvisorError
+    from reference_trainer.runner import TrainOptions, train
+
+    options = TrainOptions(record, fix, stage, out, seed, quiet, backend, jobs, click.echo, config_file)
+    try:
+        train(options)
+    except AdvisorError as exc:
+        click.echo(f"advisor: error: {exc}", err=True)
+        sys.exit(2)
+    except ImportError as exc:
+        click.echo(f"advisor: error: the trainer needs a package that is not installed: {exc.name or exc} "
+                   "(install ml-advisor[train], plus dask[distributed] or ray for those backends)", err=True)
+        sys.exit(2)

@@ -1,0 +1,136 @@
+"""One training job (a fold, a trial, the final retrain) and running many of them with joblib.
+
+A job is plain data: arrays and a ModelSpec, so it runs the same in this process, in local worker
+processes (loky, the default), in threads, or on a Dask or Ray cluster (see the package docstring).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from reference_trainer.model import ModelSpec, build_model, import_keras
+
+#: Epoch lines printed per job at most (the first, every n-th and the last).
+PROGRESS_LINES = 10
+
+
+@dataclass
+class Job:
+    """One model to train.
+
+    Args:
+        label: Shown in progress lines (`fit fold 2/5`).
+        spec: The model and its training settings.
+        x_train, y_train: Training inputs and targets.
+        x_val, y_val: Validation data (None: train without validation).
+        predict: Inputs to predict after training (validation, test).
+        seed: Seeds Python, numpy and the Keras backend before the model is built.
+        epochs: Epochs to train (early stopping may stop sooner).
+        early_stopping: Use the spec's early stopping (needs validation data).
+        keep_weights: Return the trained weights (to save the model).
+        quiet: No progress lines.
+    """
+
+    label: str
+    spec: ModelSpec
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_val: np.ndarray | None
+    y_val: np.ndarray | None
+    predict: list[np.ndarray] = field(default_factory=list)
+    seed: int = 0
+    epochs: int = 1
+    early_stopping: bool = True
+    keep_weights: bool = False
+    quiet: bool = False
+
+
+@dataclass
+class JobResult:
+    """What a job returns: its per-epoch history, predictions and (optionally) weights."""
+
+    label: str
+    history: dict[str, list[float]]
+    predictions: list[np.ndarray]
+    weights: list[np.ndarray] | None
+    epochs_run: int
+    #: 1-based epoch of the lowest validation loss (None without validation).
+    best_epoch: int | None
+    #: Features the model takes (to rebuild it from the weights).
+    input_dim: int = 0
+
+
+def _progress_callback(keras, label: str, epochs: int):
+    every = max(1, -(-epochs // PROGRESS_LINES))
+
+    class Progress(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 0 or (epoch + 1) % every == 0 or epoch + 1 == epochs:
+                shown = " ".join(f"{k} {v:.4g}" for k, v in (logs or {}).items() if k in ("loss", "val_loss"))
+                print(f"  {label}: epoch {epoch + 1}/{epochs} {shown}", flush=True)
+
+    return Progress()
+
+
+def _early_stopping(keras, spec: ModelSpec):
+    options = dict(spec.early_stopping or {})
+    monitor = options.get("monitor") or "val_loss"
+    options["monitor"] = monitor if monitor.startswith("val_") else "val_" + monitor
+    return keras.callbacks.EarlyStopping(**options)
+
+
+def run_job(job: Job) -> JobResult:
+    """Build, fit and apply one model (in whichever process joblib chose)."""
+    keras = import_keras()
+    warnings.filterwarnings("ignore", module="keras")  # e.g. "softmax over one unit": the advisor's rules say it
+    keras.utils.set_random_seed(job.seed)
+    model = build_model(job.spec, job.x_train.shape[1])
+    callbacks = [] if job.quiet else [_progress_callback(keras, job.label, job.epochs)]
+    validation = (job.x_val, job.y_val) if job.x_val is not None and len(job.x_val) else None
+    if validation is not None and job.early_stopping and job.spec.early_stopping is not None:
+        callbacks.append(_early_stopping(keras, job.spec))
+    fitted = model.fit(job.x_train, job.y_train, validation_data=validation, epochs=job.epochs,
+                       batch_size=job.spec.batch_size, verbose=0, callbacks=callbacks, shuffle=True)
+    history = {key: [float(v) for v in values] for key, values in fitted.history.items()}
+    predictions = [np.asarray(model.predict(x, batch_size=max(job.spec.batch_size, 256), verbose=0)) for x in job.predict]
+    val_loss = history.get("val_loss")
+    best = int(np.nanargmin(val_loss)) + 1 if val_loss and not np.all(np.isnan(val_loss)) else None
+    weights = [np.asarray(w) for w in model.get_weights()] if job.keep_weights else None
+    return JobResult(job.label, history, predictions, weights, len(history.get("loss", [])), best, job.x_train.shape[1])
+
+
+@contextlib.contextmanager
+def _backend(name: str):
+    """joblib's parallel_config for `name`, connecting to a Dask or Ray cluster when asked."""
+    import joblib
+
+    if name == "dask":
+        from dask.distributed import Client  # the cluster named by DASK_SCHEDULER_ADDRESS, else a local one
+
+        address = os.environ.get("DASK_SCHEDULER_ADDRESS")
+        with Client(address) if address else Client(processes=True) as client:  # noqa: F841
+            with joblib.parallel_config(backend="dask"):
+                yield
+        return
+    if name == "ray":
+        from ray.util.joblib import register_ray  # RAY_ADDRESS names the cluster, else a local one
+
+        register_ray()
+    with joblib.parallel_config(backend=name):
+        yield
+
+
+def run_jobs(jobs: list[Job], n_jobs: int, backend: str) -> list[JobResult]:
+    """Run `jobs`, in parallel when there are several and `n_jobs` allows; results in job order."""
+    if len(jobs) == 1 or n_jobs == 1:
+        return [run_job(job) for job in jobs]
+    import joblib
+
+    import_keras()  # settles KERAS_BACKEND in the environment the workers inherit
+    with _backend(backend):
+        return joblib.Parallel(n_jobs=min(n_jobs, len(jobs)))(joblib.delayed(run_job)(job) for job in jobs)

@@ -1,0 +1,141 @@
+"""The record's preprocessing steps as a scikit-learn pipeline, fit on the rows the step's
+`fit_on` names (the training rows of the fold by default) and applied to every split.
+
+Each step becomes a `ColumnTransformer` over its `columns` (default: every numeric feature; text
+features for `one_hot`) that passes the other columns through, so later steps see earlier results
+by name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from reference_trainer.errors import TrainerError
+
+#: Steps that change no statistics the trainer can compute (the user's own code did them).
+DECLARATIVE_STEPS = ("feature_engineering", "deduplicate")
+
+
+@dataclass(frozen=True)
+class Step:
+    """One preprocessing step: its kind, the columns it covers (None: default) and `fit_on`."""
+
+    step: str
+    columns: tuple[str, ...] | None = None
+    fit_on: str = "train"
+
+
+def steps_from_record(experiment) -> list[Step]:
+    data = experiment.data
+    if data is None or not data.preprocessing:
+        return []
+    return [Step(s.step, tuple(s.columns) if s.columns else None, s.fit_on or "train") for s in data.preprocessing]
+
+
+def _is_text(series) -> bool:
+    return series.dtype.kind not in "biuf"
+
+
+def _transformer(step: str):
+    from sklearn.feature_selection import VarianceThreshold
+    from sklearn.impute import SimpleImputer
+    from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, MinMaxScaler, OneHotEncoder, StandardScaler
+
+    return {
+        "standardize": lambda: StandardScaler(),
+        "minmax": lambda: MinMaxScaler(),
+        "scale": lambda: MaxAbsScaler(),
+        "log": lambda: FunctionTransformer(_signed_log1p, feature_names_out="one-to-one"),
+        "one_hot": lambda: OneHotEncoder(handle_unknown="ignore", sparse_output=False),
+        "feature_selection": lambda: VarianceThreshold(),
+    }[step]()
+
+
+def _signed_log1p(values):
+    values = np.asarray(values, dtype="float64")
+    return np.sign(values) * np.log1p(np.abs(values))
+
+
+def _impute(frame, columns: list[str]):
+    from sklearn.impute import SimpleImputer
+
+    numeric = [c for c in columns if not _is_text(frame[c])]
+    text = [c for c in columns if _is_text(frame[c])]
+    parts = []
+    if numeric:
+        parts.append(("impute_numbers", SimpleImputer(strategy="median"), numeric))
+    if text:
+        parts.append(("impute_text", SimpleImputer(strategy="most_frequent"), text))
+    return parts
+
+
+class Preprocessor:
+    """The fitted steps of one fold (or of the final training rows).
+
+    Args:
+        steps: The record's steps, in order.
+        source: The data file, for messages.
+    """
+
+    def __init__(self, steps: list[Step], source: str):
+        self.steps = [s for s in steps if s.step not in DECLARATIVE_STEPS]
+        self.source = source
+        self.fitted: list = []
+
+    def fit(self, frame, rows_by_fit_on: dict[str, np.ndarray]) -> "Preprocessor":
+        """Fit each step on the rows its fit_on names, transforming `frame` (every row) as it goes.
+
+        Args:
+            frame: The features of every row (a DataFrame).
+            rows_by_fit_on: "train", "train+validation" and "all" -> row indices.
+        """
+        from sklearn.compose import ColumnTransformer
+
+        self.fitted = []
+        current = frame
+        for step in self.steps:
+            columns = list(step.columns) if step.columns else [
+                c for c in current.columns if _is_text(current[c]) == (step.step == "one_hot")]
+            missing = [c for c in columns if c not in current.columns]
+            if missing:
+                raise TrainerError(self.source, f"has no column {missing[0]!r} (named by the {step.step} step's columns)")
+            if not columns:
+                continue
+            parts = _impute(current, columns) if step.step == "impute" else [(step.step, _transformer(step.step), columns)]
+            transformer = ColumnTransformer(parts, remainder="passthrough", verbose_feature_names_out=False)
+            transformer.set_output(transform="pandas")
+            rows = rows_by_fit_on.get(step.fit_on, rows_by_fit_on["train"])
+            try:
+                transformer.fit(current.iloc[rows])
+                current = transformer.transform(current)
+            except (ValueError, TypeError) as exc:
+                raise TrainerError(self.source, f"the {step.step} step cannot be applied: {exc}") from None
+            self.fitted.append(transformer)
+        self._check(current)
+        return self
+
+    def transform(self, frame) -> np.ndarray:
+        """The model's input matrix (float32) for `frame`."""
+        current = frame
+        for transformer in self.fitted:
+            current = transformer.transform(current)
+        return current.to_numpy(dtype="float32")
+
+    def _check(self, frame) -> None:
+        text = [c for c in frame.columns if _is_text(frame[c])]
+        if text:
+            raise TrainerError(self.source, f"feature {text[0]!r} is not numeric and no one_hot step encodes it; "
+                                            "declare {step: one_hot} in data.preprocessing")
+        if frame.isna().to_numpy().any():
+            column = next(c for c in frame.columns if frame[c].isna().any())
+            raise TrainerError(self.source, f"feature {column!r} has missing values and no impute step fills them; "
+                                            "declare {step: impute} in data.preprocessing")
+
+
+def fit_preprocessor(steps: list[Step], frame, train: np.ndarray, validation: np.ndarray, source: str) -> Preprocessor:
+    """A Preprocessor fit on `train` rows (or the wider rows a step's fit_on declares)."""
+    everything = np.arange(len(frame))
+    rows = {"train": train, "train+validation": np.concatenate([train, validation]), "all": everything}
+    return Preprocessor(steps, source).fit(frame, rows)

@@ -1,0 +1,308 @@
+"""`advisor train`: read (and with --fix, correct in memory) a record, run its stages, write a
+run directory."""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from reference_trainer.errors import TrainerError
+from reference_trainer.rundir import HISTORY_NAME, MODEL_NAME, RunDirectory, relative_to
+
+STAGES = ("baseline", "fit", "overfit", "regularize", "final", "all")
+
+
+@dataclass
+class TrainOptions:
+    """The command line of `advisor train`.
+
+    Args:
+        record: The experiment record file.
+        fix: Apply `advisor fix` edits (unsafe included) in memory, and the remedies that need training.
+        stage: Run up to this stage (None: the experiment as declared).
+        out: The run directory to write (default: runs/<name>-<timestamp> beside the record).
+        seed: Seeds every shuffle, split and weight initialisation.
+        quiet: No progress lines.
+        backend: joblib backend for folds and trials.
+        jobs: Parallel jobs.
+    """
+
+    record: str
+    fix: bool = False
+    stage: str | None = None
+    out: str | None = None
+    seed: int = 0
+    quiet: bool = False
+    backend: str = "loky"
+    jobs: int = 2
+    echo: Callable[[str], None] = print
+    config_file: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What a run produced, for the record and the summary line."""
+
+    stages: list[str] = field(default_factory=list)
+    baseline: tuple[str, float] | None = None
+    selected: Any = None
+    final_epochs: int | None = None
+    test_score: float | None = None
+    final_result: Any = None
+    trials: list[Any] = field(default_factory=list)
+
+
+def stage_plan(stage: str | None, fix: bool, has_test: bool) -> list[str]:
+    """The stages to run, in order."""
+    if stage == "baseline":
+        return ["baseline"]
+    if stage in ("fit", "overfit", "regularize"):
+        return ["baseline", "fit"] + ([] if stage == "fit" else [stage])
+    if stage == "final":
+        return ["baseline", "fit", "final"]
+    if stage == "all":
+        return ["baseline", "fit", "overfit", "regularize"] + (["final"] if has_test else [])
+    return ["baseline", "fit"] + (["overfit"] if fix else []) + (["final"] if has_test else [])
+
+
+def read_source(options: TrainOptions) -> tuple[str, list[str]]:
+    """The record's text, corrected in memory with --fix, and the edits made (one line each)."""
+    from advisor.readers.structured import read_text
+
+    if not os.path.isfile(options.record):
+        raise TrainerError(options.record, "no such record file")
+    if not options.fix:
+        return read_text(options.record), []
+    from advisor.fix.runner import Fixer
+    from advisor.lint import build_config
+
+    config = build_config(options.config_file, start=os.path.dirname(os.path.abspath(options.record)))
+    fixed = Fixer(config, unsafe=True).fix_file(options.record)
+    changes = [f"{applied.remedy}: {change}" for applied in fixed.applied for change in applied.changes]
+    return fixed.fixed, changes
+
+
+def default_run_path(record_path: str, name: str | None) -> str:
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", name or os.path.splitext(os.path.basename(record_path))[0]).strip("-")
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return os.path.join(os.path.dirname(os.path.abspath(record_path)), "runs", f"{stem or 'run'}-{stamp}")
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def train(options: TrainOptions) -> str:
+    """Run the experiment and write its run directory.
+
+    Returns:
+        The run directory.
+
+    Raises:
+        TrainerError: the record cannot be run (exit 2); nothing looking complete is left.
+        KeyboardInterrupt: after leaving a run directory whose record says `status: interrupted`.
+    """
+    from advisor.fix.runner import read_record_text
+    from advisor.readers.structured import FORMATS, parse
+    from reference_trainer.model import import_keras
+    from reference_trainer.prepared import prepare
+
+    text, changes = read_source(options)
+    for change in changes:
+        if not options.quiet:
+            options.echo(f"[fix] {change}")
+    plain, _ = parse(options.record, text, FORMATS[os.path.splitext(options.record)[1].lower()])
+    plain = copy.deepcopy(plain) if isinstance(plain, dict) else {}
+    experiment = read_record_text(options.record, text)
+    prepared = prepare(experiment, options.record, options.seed)
+    for note in prepared.notes:
+        if not options.quiet:
+            options.echo(f"[note] {note}")
+    directory = RunDirectory(options.out or default_run_path(options.record, experiment.name))
+    keras_backend = import_keras().backend.backend()
+    run = {"status": "running", "stage": None, "seed": options.seed, "started": _now(),
+           "advisor_version": _version(), "backend": f"{keras_backend} (joblib {options.backend})"}
+    outcome = Outcome()
+    try:
+        directory.write_record({**plain, "run": run})
+        _run_stages(options, experiment, prepared, outcome, run, directory)
+        record = _record(plain, options, experiment, prepared, outcome, directory, changes)
+        record["run"] = {**run, "status": "completed", "finished": _now()}
+        directory.write_record(record)
+    except KeyboardInterrupt:
+        run.update(status="interrupted", finished=_now(), message=f"interrupted during stage {run['stage']}")
+        directory.write_record({**plain, "run": run})
+        directory.commit()
+        raise
+    except (ValueError, TypeError) as exc:  # Keras refusing the model or the data mid-run
+        directory.discard()
+        raise TrainerError(options.record, f"the model cannot be trained on this data: {exc}") from None
+    except BaseException:
+        directory.discard()
+        raise
+    path = directory.commit()
+    if not options.quiet:
+        summary = f"test {prepared.metric} {outcome.test_score:.4f}" if outcome.test_score is not None else (
+            f"validation {prepared.metric} {outcome.selected.score:.4f}"
+            if outcome.selected is not None and outcome.selected.score is not None else "")
+        options.echo(f"[done] {path} {summary}".rstrip())
+    return path
+
+
+def _version() -> str:
+    from advisor import __version__
+
+    return __version__
+
+
+def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, directory: RunDirectory) -> None:
+    from reference_trainer.stages import Stages
+
+    stages = Stages(prepared, options.jobs, options.backend, options.quiet, options.echo)
+    has_test = len(prepared.rows.test) > 0
+    plan = stage_plan(options.stage, options.fix, has_test)
+    declared_strategy = experiment.baseline.strategy if experiment.baseline is not None else None
+    for stage in plan:
+        run["stage"] = stage
+        outcome.stages.append(stage)
+        if stage == "baseline":
+            outcome.baseline = stages.baseline(declared_strategy)
+        elif stage == "fit":
+            outcome.selected = stages.evaluate("fit", prepared.spec)
+        elif stage == "overfit":
+            outcome.selected = stages.overfit(outcome.selected)
+        elif stage == "regularize":
+            selected = outcome.selected
+            epochs = max(selected.spec.epochs, 2 * (selected.best_epoch or selected.spec.epochs))
+            outcome.selected = stages.regularize(selected.spec, epochs)
+        elif stage == "final":
+            selected = outcome.selected
+            epochs = selected.best_epoch or selected.spec.epochs
+            outcome.final_epochs = epochs
+            outcome.test_score, outcome.final_result, _ = stages.final(selected.spec, epochs)
+    outcome.trials = stages.trials
+
+
+def _save_model(directory: RunDirectory, spec, result) -> None:
+    from reference_trainer.model import build_model
+
+    model = build_model(spec, result.input_dim)
+    model.set_weights(result.weights)
+    model.save(directory.file(MODEL_NAME))
+
+
+def _layers(spec) -> list[dict[str, Any]]:
+    layers = []
+    for layer in spec.layers:
+        entry = {"type": layer.type}
+        for key in ("units", "activation", "rate", "l1", "l2"):
+            value = getattr(layer, key)
+            if value is not None:
+                entry[key] = value
+        layers.append(entry)
+    return layers
+
+
+def _label(value: Any) -> str:
+    return str(int(value)) if isinstance(value, (float, np.floating)) and float(value).is_integer() else str(value)
+
+
+def _class_counts(prepared, rows: np.ndarray) -> dict[str, int]:
+    targets = prepared.targets
+    if prepared.kind == "multilabel_classification":
+        return {str(i): int(v) for i, v in enumerate(targets.values[rows].sum(axis=0))}
+    counts = np.bincount(targets.values[rows], minlength=len(targets.classes))
+    return {_label(label): int(count) for label, count in zip(targets.classes, counts)}
+
+
+def _record(plain: dict, options, experiment, prepared, outcome: Outcome, directory: RunDirectory,
+            changes: list[str]) -> dict[str, Any]:
+    """The complete record of the run: the (corrected) declarations with what the run measured."""
+    record = copy.deepcopy(plain)
+    record.pop("run", None)
+    base = os.path.dirname(os.path.abspath(options.record))
+    data = record.setdefault("data", {})
+    if data.get("path"):
+        data["path"] = relative_to(os.path.join(base, data["path"]), directory.path)
+    classification = prepared.kind in ("binary_classification", "multiclass_classification", "multilabel_classification")
+    rows = prepared.rows
+    data["samples"] = int(len(prepared.targets.values))
+    if classification:
+        data["class_counts"] = _class_counts(prepared, np.arange(len(prepared.targets.values)))
+    splits = record.setdefault("splits", {})
+    for name in ("train", "validation", "test"):
+        size = len(getattr(rows, name))
+        if size or splits.get(name) is not None:
+            splits[name] = size
+    if isinstance(splits.get("files"), dict):
+        splits["files"] = {k: relative_to(os.path.join(base, v), directory.path) for k, v in splits["files"].items()}
+    if classification:
+        splits["class_counts"] = {name: _class_counts(prepared, getattr(rows, name))
+                                  for name in ("train", "validation", "test") if len(getattr(rows, name))}
+    metric = record.setdefault("metric", {})
+    metric["name"] = metric.get("name") if prepared.metric == _canonical(metric.get("name")) else prepared.metric
+    if outcome.baseline is not None:
+        record["baseline"] = {"strategy": outcome.baseline[0], "score": round(outcome.baseline[1], 6)}
+    selected = outcome.selected
+    if selected is not None:
+        _model_section(record, selected.spec, directory)
+        directory.write_history(selected.history)
+        record["history"] = {"file": HISTORY_NAME}
+        result = outcome.final_result or selected.results[0]
+        _save_model(directory, selected.spec, result)
+        record["model"]["file"] = MODEL_NAME
+        record["tuning"] = _tuning(outcome, prepared)
+        final: dict[str, Any] = {"trained_on": "train+validation" if outcome.test_score is not None else "train"}
+        final["epochs"] = outcome.final_epochs or len(selected.history.get("loss", []))
+        if selected.score is not None:
+            final["validation_score"] = round(selected.score, 6)
+        if outcome.test_score is not None:
+            final["test_score"] = round(outcome.test_score, 6)
+        record["final"] = final
+    else:
+        record.pop("history", None)
+    notes = prepared.notes + (["fixed in memory: " + "; ".join(changes)] if changes else [])
+    if notes:
+        record.setdefault("run", {})["message"] = " | ".join(notes)
+    return record
+
+
+def _canonical(name: str | None) -> str | None:
+    from advisor.names import canonical_metric
+
+    return canonical_metric(name) if name else None
+
+
+def _model_section(record: dict, spec, directory: RunDirectory) -> None:
+    model = record.setdefault("model", {})
+    model["layers"] = _layers(spec)
+    loss: Any = spec.loss
+    if spec.from_logits or spec.label_smoothing:
+        loss = {"name": spec.loss, "from_logits": spec.from_logits}
+        if spec.label_smoothing:
+            loss["label_smoothing"] = spec.label_smoothing
+    model["loss"] = loss
+    model["epochs"] = spec.epochs
+    model["batch_size"] = spec.batch_size
+    if spec.early_stopping is not None:
+        model["early_stopping"] = dict(spec.early_stopping)
+    else:
+        model.pop("early_stopping", None)
+
+
+def _tuning(outcome: Outcome, prepared) -> dict[str, Any]:
+    trials = [{"name": t.name, "architecture": t.spec.architecture(),
+               **({"score": round(t.score, 6)} if t.score is not None else {})} for t in outcome.trials]
+    has_validation = any(len(unit.validation) for unit in prepared.units)
+    tuning: dict[str, Any] = {"trials": trials, "architectures": len({t["architecture"] for t in trials})}
+    if has_validation:
+        tuning["selected_on"] = "validation"
+        tuning["validation_data"] = "validation"
+    tuning["test_evaluations"] = 1 if outcome.test_score is not None else 0
+    return tuning
