@@ -106,8 +106,8 @@ def _parts(record_path: str, base: str, specs: list[tuple[str | None, str, str]]
             raise InputError(record_path, f"{field}: '{relative}' is not a data file the advisor reads; expected .csv, "
                              ".tsv, .parquet or .npz", where.line, where.column)
         if not os.path.isfile(real):
-            raise InputError(record_path, f"{field}: no such data file '{relative}' (looked in {shown})",
-                             where.line, where.column)
+            looked = f" (looked for {shown})" if shown != relative else ""
+            raise InputError(record_path, f"{field}: no such data file '{relative}'{looked}", where.line, where.column)
         loaded = load_data_file(shown)
         if split is not None:
             if len(loaded) > 1:

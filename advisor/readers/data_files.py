@@ -133,8 +133,9 @@ def _read_csv(path: str) -> list[DataFile]:
     names, starts = _header(path, delimiter)
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
+        second = names.index(duplicates[0], names.index(duplicates[0]) + 1)
         raise InputError(path, f"the header names column '{duplicates[0]}' twice; column names must be unique",
-                         1, starts[names.index(duplicates[0])])
+                         1, starts[second])
     try:
         table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
                               parse_options=pcsv.ParseOptions(delimiter=delimiter),
