@@ -156,38 +156,29 @@ def test_a_rule_that_declares_its_fix_safe_is_fixed_without_the_flag():
 
 # --- what cannot be edited --------------------------------------------------------------------
 
-def test_remedies_that_need_training_name_the_trainer_command(tmp_path):
-    path = write(tmp_path, "experiment.yaml", "metric: {name: accuracy}\nfinal: {validation_score: 0.85}\n")
-    result = advisor("fix", "--select", "BL01", path)
-    assert read(path) == "metric: {name: accuracy}\nfinal: {validation_score: 0.85}\n"
-    assert f"BL01 needs training: run `advisor train {path} --fix --stage baseline`" in result.output
-    assert all(REMEDIES[r].stage for r in ("compute_baseline", "retrain_final", "scale_up", "lower_learning_rate"))
-
-
-def test_history_without_validation_needs_a_new_run_not_an_edit(tmp_path):
-    record = ("splits: {train: 800, validation: 200}\n"
-              "history: {loss: [0.9, 0.7, 0.6, 0.5, 0.45]}\n")
+@pytest.mark.parametrize(("record", "select", "said"), [
+    pytest.param("metric: {name: accuracy}\nfinal: {validation_score: 0.85}\n", "BL01",
+                 "BL01 needs training: run `advisor train {path} --fix --stage baseline`", id="baseline-needs-training"),
+    pytest.param("splits: {train: 800, validation: 200}\nhistory: {loss: [0.9, 0.7, 0.6, 0.5, 0.45]}\n", "OF01",
+                 "OF01 needs training: train again with validation data, so the history logs val_loss: run "
+                 "`advisor train {path} --fix --stage fit`", id="history-without-validation-needs-a-run"),
+    pytest.param("name: unknown\ndata: {samples: 100}\n", "PD01",
+                 "PD01 not fixed (set_problem_type): neither the labels nor the model imply a problem type",
+                 id="problem-type-not-guessed"),
+    pytest.param("tuning: {test_evaluations: 4}\n", "LK03", "hold out a fresh test set", id="test-set-seen-4-times"),
+])
+def test_what_no_edit_can_remedy_is_reported_and_the_record_kept(tmp_path, record, select, said):
     path = write(tmp_path, "experiment.yaml", record)
-    result = advisor("fix", "--unsafe-fixes", "--select", "OF01", path)
+    result = advisor("fix", "--unsafe-fixes", "--select", select, path)
     assert read(path) == record
-    assert "OF01 needs training: train again with validation data" in result.output
-    assert "--stage fit" in result.output
+    assert said.format(path=path) in result.output
+    assert result.exit_code == 1
 
 
-def test_a_problem_type_nothing_implies_is_reported_not_guessed(tmp_path):
-    record = "name: unknown\ndata: {samples: 100}\n"
-    path = write(tmp_path, "experiment.yaml", record)
-    result = advisor("fix", "--unsafe-fixes", "--select", "PD01", path)
-    assert read(path) == record
-    assert "PD01 not fixed (set_problem_type): neither the labels nor the model imply a problem type" in result.output
-
-
-def test_a_test_set_seen_many_times_cannot_be_edited_away(tmp_path):
-    record = "tuning: {test_evaluations: 4}\n"
-    path = write(tmp_path, "experiment.yaml", record)
-    result = advisor("fix", "--unsafe-fixes", "--select", "LK03", path)
-    assert read(path) == record
-    assert "hold out a fresh test set" in result.output
+def test_every_training_remedy_names_its_trainer_stage():
+    stages = {remedy.id: remedy.stage for remedy in REMEDIES.values() if remedy.safety == TRAINING}
+    assert stages == {"compute_baseline": "baseline", "lower_learning_rate": "fit", "scale_up": "overfit",
+                      "retrain_final": "final"}
 
 
 # --- several files, layouts -------------------------------------------------------------------

@@ -81,6 +81,13 @@ def _before_trailing_comments(out: list[str], position: int, indent: int) -> int
     return position
 
 
+def _trailing_blanks(lines: list[str]) -> int:
+    count = 0
+    while count < len(lines) and not lines[-1 - count].strip():
+        count += 1
+    return count
+
+
 def _is_section(line: str) -> bool:
     """A top-level key line (`model:`), for YAML."""
     return bool(line.strip()) and line[0] not in " \t#-\n"
@@ -133,9 +140,6 @@ def merge_lines(original: str, baseline: str, modified: str, comments: bool = Tr
             return None
         o1, o2 = mapping[b1], mapping[b2]
         new = m_lines[m1:m2]
-        if tag == "delete":
-            while o2 > o1 and not out[o2 - 1].strip():
-                o2 -= 1  # a blank line that separated the removed lines from what follows stays
         if tag == "insert":
             delta = _insertion_delta(new[0], b1, b_lines, o_lines, mapping)
             if comments:
@@ -146,6 +150,10 @@ def merge_lines(original: str, baseline: str, modified: str, comments: bool = Tr
         else:
             delta = _indent(o_lines[o1]) - _indent(b_lines[b1]) if o1 < len(o_lines) else 0
             new = _shift(new, delta)
+            # Blank lines that separated the replaced lines from what follows stay.
+            new = new + ["\n"] * max(0, _trailing_blanks(out[o1:o2]) - _trailing_blanks(new))
+            if spaced and new and _is_section(new[0]) and not _is_section(b_lines[b1]):
+                new = _space_section(new, out, o1)
         out[o1:o2] = new
     text = "".join(out)
     if not original.endswith(("\n", "\r")) and text.endswith("\n"):

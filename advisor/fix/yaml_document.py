@@ -18,6 +18,8 @@ from advisor.fix.merge import merge_lines
 _KEY_LINE = re.compile(r"^( *)[^\s#-][^:#]*:(\s|$)")
 _DASH_LINE = re.compile(r"^( *)- +(\S)")
 _OPENS_BLOCK = re.compile(r":\s*(#.*)?$")
+#: Plain scalars that YAML 1.1 (the reader's PyYAML) reads as booleans and ruamel's 1.2 as text.
+_YAML_11_BOOLEANS = {"yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
 
 
 def _indentation(text: str) -> tuple[int, int, int]:
@@ -85,6 +87,8 @@ class YamlDocument(Document):
             return bool(node)
         if isinstance(node, bool) or node is None:
             return node
+        if type(node) is str and node.lower() in _YAML_11_BOOLEANS:
+            return _YAML_11_BOOLEANS[node.lower()]  # read as the advisor's reader reads it
         if isinstance(node, str):
             return str(node)
         if isinstance(node, float):
