@@ -12,12 +12,15 @@ import fnmatch
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import ConfigError, InputError
 from advisor.locations import SourceMap
-from advisor.registry import RuleRegistry
-from advisor.rule import Rule, RuleOptions, Severity
+from advisor.severity import Severity
+
+if TYPE_CHECKING:  # the rule base needs pydantic; a cached lint run never loads it
+    from advisor.registry import RuleRegistry
+    from advisor.rule import Rule, RuleOptions
 
 CONFIG_FILES = ("advisor.toml", "pyproject.toml")
 KEYS = {

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import traceback
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from advisor.config import ResolvedConfig
 from advisor.finding import Finding
-from advisor.record import Experiment
 from advisor.registry import load_registry
-from advisor.rule import Severity
+from advisor.severity import Severity
+
+if TYPE_CHECKING:
+    from advisor.record import Experiment
 
 #: Findings the engine itself reports; they are not rules and cannot be selected away.
 INTERNAL_ERROR = ("ADV001", "internal-error")

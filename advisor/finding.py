@@ -27,8 +27,8 @@ class Finding:
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.line or 0, self.column or 0, self.code)
 
-    def to_dict(self) -> dict[str, Any]:
-        """The `--format json` shape (DESIGN.md)."""
+    def to_dict(self, full: bool = False) -> dict[str, Any]:
+        """The `--format json` shape (DESIGN.md); `full` adds the stage, for the results cache."""
         data = {
             "code": self.code,
             "name": self.name,
@@ -43,4 +43,15 @@ class Finding:
         }
         if self.subject is not None:
             data["subject"] = self.subject
+        if full:
+            data["stage"] = self.stage
         return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Finding":
+        """The inverse of `to_dict(full=True)`."""
+        return cls(
+            data["code"], data["name"], Severity(data["severity"]), data["message"], data["path"],
+            data.get("line"), data.get("column"), data.get("pointer", ""), data.get("evidence") or {},
+            data.get("remedy"), data.get("stage"), data.get("subject"),
+        )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
 
 from advisor.config import ResolvedConfig, Settings, find_config_file, load_settings, resolve
 from advisor.engine import Linter
 from advisor.errors import InputError
 from advisor.finding import Finding
 from advisor.registry import load_registry
-from advisor.rule import Severity
+
+if TYPE_CHECKING:
+    from advisor.cache import LintCache
+from advisor.severity import Severity
 
 
 @dataclass
@@ -19,13 +24,13 @@ class LintResult:
     Args:
         findings: Every finding, input by input.
         files: The inputs that were read and linted.
-        config: The configuration the run used.
+        config: The configuration the run used (None when every input came from the cache).
         errors: One `InputError` per input that could not be read (the run exits 2).
     """
 
     findings: list[Finding]
     files: list[str]
-    config: ResolvedConfig
+    config: ResolvedConfig | None
     errors: list[InputError] = field(default_factory=list)
 
 
@@ -66,14 +71,34 @@ def build_config(config_file: str | None = None, select: list[str] | None = None
     return resolve(settings, registry)
 
 
-def lint_paths(paths: list[str], config: ResolvedConfig, keep_going: bool = False) -> LintResult:
+def settings_fingerprint(config_file: str | None, selection: tuple, warn_unused_ignores: bool | None) -> str:
+    """A digest of everything configurable that changes findings: the configuration file (its
+    path and bytes) and the command-line selection. The fail level is left out: it changes the exit
+    code, not the findings."""
+    import hashlib
+
+    path = config_file if config_file else find_config_file(".")
+    digest = hashlib.sha256(repr((os.path.abspath(path) if path else None, selection, warn_unused_ignores, os.getcwd())).encode())
+    if path:
+        try:
+            with open(path, "rb") as handle:
+                digest.update(handle.read())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.hexdigest()
+
+
+def lint_paths(paths: list[str], config: ResolvedConfig | Callable[[], ResolvedConfig], keep_going: bool = False,
+               cache: LintCache | None = None) -> LintResult:
     """Read every input below `paths` and lint it.
 
     Args:
         paths: Files and directories, as the user gave them.
-        config: The resolved configuration.
+        config: The resolved configuration, or a function that resolves it; a function is called
+            only when some input is not in the cache, so a fully cached run never loads the rules.
         keep_going: Record an input that cannot be read in `errors` and lint the others, instead
             of raising.
+        cache: The results cache, or None to lint everything afresh.
 
     Returns:
         The findings, the inputs linted and the inputs that could not be read.
@@ -83,8 +108,8 @@ def lint_paths(paths: list[str], config: ResolvedConfig, keep_going: bool = Fals
     """
     from advisor.readers import discover
 
-    linter = Linter(config)
-    result = LintResult([], [], config)
+    run = _Run(config)
+    result = LintResult([], [], config if isinstance(config, ResolvedConfig) else None)
     inputs: list[str] = []
     for path in paths:
         try:
@@ -94,6 +119,11 @@ def lint_paths(paths: list[str], config: ResolvedConfig, keep_going: bool = Fals
                 raise
             result.errors.append(exc)
     for path in dict.fromkeys(inputs):
+        key, cached = cache.get(path) if cache is not None and os.path.isfile(path) else ("", None)
+        if cached is not None:
+            result.files.append(path)
+            result.findings.extend(Finding.from_dict(item) for item in cached)
+            continue
         try:
             experiments = _read(path)
         except InputError as exc:
@@ -102,9 +132,62 @@ def lint_paths(paths: list[str], config: ResolvedConfig, keep_going: bool = Fals
             result.errors.append(exc)
             continue
         result.files.append(path)
-        for subject, experiment in experiments:
-            result.findings.extend(linter.lint(experiment, subject))
+        findings = [f for subject, experiment in experiments for f in run.linter.lint(experiment, subject)]
+        result.findings.extend(findings)
+        if key:
+            cache.put(key, [f.to_dict(full=True) for f in findings], _files_read(path, experiments))
+    result.config = run.config if run.resolved else result.config
     return result
+
+
+class _Run:
+    """Resolves the configuration and builds the linter on first need."""
+
+    def __init__(self, config: ResolvedConfig | Callable[[], ResolvedConfig]):
+        self._config = config
+        self._linter: Linter | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return isinstance(self._config, ResolvedConfig)
+
+    @property
+    def config(self) -> ResolvedConfig:
+        if not isinstance(self._config, ResolvedConfig):
+            self._config = self._config()
+        return self._config
+
+    @property
+    def linter(self) -> Linter:
+        if self._linter is None:
+            self._linter = Linter(self.config)
+        return self._linter
+
+
+def _files_read(path: str, experiments: list) -> list[str]:
+    """Every file besides `path` whose content went into the experiments (for cache validity)."""
+    found: set[str] = set()
+    for _, experiment in experiments:
+        found.update(experiment.sources.paths())
+        base = os.path.dirname(os.path.abspath(path))
+        for named in _named_files(experiment):
+            found.add(os.path.join(base, named))
+    own = os.path.abspath(path)
+    return sorted(p for p in {os.path.abspath(f) for f in found if f} if p != own)
+
+
+def _named_files(experiment) -> list[str]:
+    names: list[str | None] = []
+    if experiment.model is not None:
+        names.append(experiment.model.file)
+    if experiment.history is not None:
+        names.append(experiment.history.file)
+    if experiment.data is not None:
+        names.append(experiment.data.path)
+    if experiment.splits is not None and experiment.splits.files is not None:
+        files = experiment.splits.files
+        names += [files.train, files.validation, files.test]
+    return [name for name in names if name]
 
 
 def _read(path: str):

@@ -70,6 +70,10 @@ class SourceMap:
                 return Location(self.path, None, None, pointer)
             probe = parent_pointer(probe)
 
+    def paths(self) -> set[str]:
+        """Every file a located value came from."""
+        return {location.path for location in self._locations.values()} | {self.path}
+
     def __contains__(self, pointer: str) -> bool:
         return pointer in self._locations
 

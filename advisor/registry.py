@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import fnmatch
 from functools import lru_cache
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from advisor.errors import AdvisorError, ConfigError
-from advisor.rule import Rule
+
+if TYPE_CHECKING:
+    from advisor.rule import Rule
 
 ENTRY_POINT_GROUP = "advisor.rules"
 
@@ -61,6 +63,8 @@ class RuleRegistry:
 
 
 def _load_entry_point(entry_point) -> list[type[Rule]]:
+    from advisor.rule import Rule
+
     obj = entry_point.load()
     if isinstance(obj, type) and issubclass(obj, Rule):
         return [obj]

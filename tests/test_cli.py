@@ -282,3 +282,10 @@ def test_a_rule_that_raises_is_reported_and_the_others_still_run(tmp_path):
     assert sorted(f["code"] for f in findings) == ["ADV001", "ZZ01"]
     internal = next(f for f in findings if f["code"] == "ADV001")
     assert "ZZ02 (always-raises) failed: ZeroDivisionError" in internal["message"]
+
+
+def test_sniffed_record_sections_match_the_record_model():
+    from advisor.readers.sniff import _RECORD_SECTIONS
+    from advisor.record import Experiment
+
+    assert _RECORD_SECTIONS == set(Experiment.model_fields)

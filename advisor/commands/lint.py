@@ -28,8 +28,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Read settings from FILE (advisor.toml or pyproject.toml).")
 @click.option("--warn-unused-ignores", is_flag=True, default=None, help="Report `# advisor: ignore[...]` comments that suppress nothing.")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: only on a terminal].")
+@click.option("--no-cache", is_flag=True, help="Lint every input afresh instead of reusing the results of unchanged ones (.advisor_cache/).")
 def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, output, statistics, config_file,
-            warn_unused_ignores, color) -> None:
+            warn_unused_ignores, color, no_cache) -> None:
     """Lint experiment records, runs and artifacts under PATHS.
 
     A directory is searched for experiment.{yaml,yml,json,toml} files and other inputs.
@@ -37,15 +38,25 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
     """
     from advisor.engine import fails
     from advisor.errors import AdvisorError
-    from advisor.lint import build_config, lint_paths
+    from advisor.lint import build_config, lint_paths, settings_fingerprint
     from advisor.reports import Report, render
 
+    selection = (_split(select) or None, _split(ignore), _split(extend_select))
+
+    def resolve_config():
+        return build_config(config_file, *selection, fail_on, warn_unused_ignores, start=".")
+
     try:
-        config = build_config(config_file, _split(select) or None, _split(ignore), _split(extend_select), fail_on,
-                              warn_unused_ignores, start=".")
         if output:
             _refuse_overwriting_inputs(output, paths)
-        result = lint_paths(list(paths), config, keep_going=True)
+        cache = None
+        if not no_cache and fmt != "sarif":  # SARIF describes every rule that ran: it needs them loaded
+            from advisor.cache import LintCache
+
+            cache = LintCache(settings_fingerprint(config_file, selection, warn_unused_ignores))
+        result = lint_paths(list(paths), resolve_config if cache is not None else resolve_config(),
+                            keep_going=True, cache=cache)
+        config = result.config or _light_config(config_file, fail_on)
     except AdvisorError as exc:
         _fail(str(exc))
     for error in result.errors:
@@ -67,6 +78,16 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
         sys.exit(2)
     if not exit_zero and fails(result.findings, config.fail_on):
         sys.exit(1)
+
+
+def _light_config(config_file: str | None, fail_on: str | None):
+    """What the report needs when every input came from the cache: the fail level, no rules."""
+    from advisor.config import ResolvedConfig, find_config_file, load_settings
+    from advisor.severity import Severity
+
+    settings = load_settings(config_file if config_file else find_config_file("."))
+    level = Severity.parse(fail_on) if fail_on else settings.fail_on
+    return ResolvedConfig([], [], level, settings.warn_unused_ignores, settings.root)
 
 
 def _fail(message: str) -> NoReturn:

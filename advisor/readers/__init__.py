@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from advisor.errors import InputError
-from advisor.record import Experiment
+
+if TYPE_CHECKING:  # the record models need pydantic; discovery must not load them
+    from advisor.record import Experiment
 
 RECORD_NAMES = ("experiment.yaml", "experiment.yml", "experiment.json", "experiment.toml")
 RECORD_SUFFIXES = (".yaml", ".yml", ".json", ".toml")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 
-from advisor.record import Experiment
 
 #: Bytes read from the start of a file to recognise it.
 HEAD_BYTES = 4096
@@ -24,7 +23,12 @@ STORE_FILE_NAMES = ("mlflow.db",)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 _FIRST_KEY = re.compile(rb'^\s*\{\s*"((?:[^"\\]|\\.)*)"\s*:\s*(.)', re.DOTALL)
-_RECORD_SECTIONS = frozenset(Experiment.model_fields)
+#: The record's top-level sections (advisor.record.Experiment's fields; a test keeps them equal).
+#: Spelled out so that sniffing an input does not load pydantic.
+_RECORD_SECTIONS = frozenset({
+    "version", "name", "description", "problem", "data", "splits", "protocol", "metric", "baseline",
+    "model", "history", "tuning", "final", "run",
+})
 
 
 def head(path: str, count: int = HEAD_BYTES) -> bytes:

@@ -1,0 +1,124 @@
+"""Results cache for `advisor lint`, like ruff's `.ruff_cache`.
+
+A record file whose bytes are unchanged, whose referenced files (model, history, data) have the
+same size and modification time, linted with the same settings by the same advisor and rule packs,
+gets its findings from the cache: nothing is parsed, validated or imported for it. The cache lives
+in `.advisor_cache/` in the working directory (or `ADVISOR_CACHE_DIR`), holds its own `.gitignore`,
+and is skipped with `--no-cache`. Entries are written atomically; a damaged entry is a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from typing import Any
+
+from advisor import __version__
+
+CACHE_DIR_NAME = ".advisor_cache"
+#: Bump when the entry layout changes.
+LAYOUT = 1
+
+
+def cache_dir() -> str:
+    return os.environ.get("ADVISOR_CACHE_DIR") or os.path.join(os.getcwd(), CACHE_DIR_NAME)
+
+
+def environment_fingerprint() -> str:
+    """What decides which rules run and how: advisor's version, the installed distributions (a
+    package install or removal changes its site-packages folder's modification time) and, for
+    development installs, the source files of the engine and the built-in pack."""
+    digest = hashlib.sha256(f"{LAYOUT}|{__version__}|{sys.version}".encode())
+    for entry in sys.path:
+        try:
+            digest.update(f"{entry}:{os.stat(entry or '.').st_mtime_ns}|".encode())
+        except OSError:
+            continue
+    package_dir = os.path.dirname(os.path.abspath(__file__))
+    for folder in (package_dir, os.path.join(os.path.dirname(package_dir), "rules")):
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    stat = os.stat(os.path.join(root, name))
+                    digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}|".encode())
+    return digest.hexdigest()
+
+
+def file_state(path: str) -> list[Any] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return [os.path.abspath(path), stat.st_size, stat.st_mtime_ns]
+
+
+class LintCache:
+    """Findings per record file, keyed by content and settings.
+
+    Args:
+        settings_fingerprint: A digest of everything configurable (config file bytes and the
+            command-line selection) that changes findings.
+    """
+
+    def __init__(self, settings_fingerprint: str, directory: str | None = None):
+        self.directory = directory or cache_dir()
+        self.prefix = f"{environment_fingerprint()}|{settings_fingerprint}|".encode()
+        self.hits = 0
+        self.misses = 0
+
+    def _key(self, path: str, content: bytes) -> str:
+        digest = hashlib.sha256(self.prefix)
+        digest.update(os.path.abspath(path).encode() + b"\0" + content)
+        return digest.hexdigest()
+
+    def _entry_path(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key + ".json")
+
+    def get(self, path: str) -> tuple[str, list[dict[str, Any]] | None]:
+        """(key, cached findings) — findings None on a miss."""
+        try:
+            with open(path, "rb") as handle:
+                content = handle.read()
+        except OSError:
+            return "", None
+        key = self._key(path, content)
+        try:
+            with open(self._entry_path(key), encoding="utf-8") as handle:
+                entry = json.load(handle)
+            if all(file_state(dep[0]) == dep for dep in entry["deps"]):
+                self.hits += 1
+                return key, entry["findings"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        self.misses += 1
+        return key, None
+
+    def put(self, key: str, findings: list[dict[str, Any]], deps: list[str]) -> None:
+        """Store findings for the record behind `key`; `deps` are the files it read besides itself."""
+        if not key:
+            return
+        states = [state for state in (file_state(dep) for dep in deps) if state is not None]
+        if len(states) != len(deps):
+            return  # a dependency vanished meanwhile: do not cache
+        entry_path = self._entry_path(key)
+        try:
+            self._ensure_directory()
+            os.makedirs(os.path.dirname(entry_path), exist_ok=True)
+            temporary = f"{entry_path}.{os.getpid()}.tmp"
+            with open(temporary, "w", encoding="utf-8") as handle:
+                json.dump({"deps": states, "findings": findings}, handle)
+            os.replace(temporary, entry_path)
+        except OSError:
+            pass  # a read-only folder only costs speed
+
+    def _ensure_directory(self) -> None:
+        if os.path.isdir(self.directory):
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        with open(os.path.join(self.directory, ".gitignore"), "w", encoding="utf-8") as handle:
+            handle.write("# Created by ml-advisor: the lint results cache.\n*\n")
+        with open(os.path.join(self.directory, "CACHEDIR.TAG"), "w", encoding="utf-8") as handle:
+            handle.write("Signature: 8a477f597d28d172789f06886806bc55\n# ml-advisor lint cache\n")

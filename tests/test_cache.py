@@ -1,0 +1,94 @@
+"""The lint results cache: unchanged inputs reuse their findings; any change is seen."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from tests.advisor_cli import BAD_RECORD, GOOD_RECORD, run_advisor
+
+
+def _lint_json(cwd, *args):
+    result = run_advisor("lint", "--format", "json", *args, cwd=cwd)
+    assert result.returncode in (0, 1), result.stderr
+    return json.loads(result.stdout)
+
+
+def _cache_entries(folder) -> list[str]:
+    cache = os.path.join(folder, ".advisor_cache")
+    return [os.path.join(r, f) for r, _, files in os.walk(cache) for f in files if f.endswith(".json")]
+
+
+def test_second_run_reuses_the_cached_findings(tmp_path):
+    (tmp_path / "experiment.yaml").write_text(BAD_RECORD)
+    first = _lint_json(tmp_path, "experiment.yaml")
+    entries = _cache_entries(tmp_path)
+    assert len(entries) == 1
+    assert (tmp_path / ".advisor_cache" / ".gitignore").read_text().strip().endswith("*")
+    # Tamper with the entry: a second run that prints the tampered message proves it was used.
+    with open(entries[0], encoding="utf-8") as handle:
+        entry = json.load(handle)
+    entry["findings"][0]["message"] = "from the cache"
+    with open(entries[0], "w", encoding="utf-8") as handle:
+        json.dump(entry, handle)
+    second = _lint_json(tmp_path, "experiment.yaml")
+    assert [f["message"] for f in second["findings"]] == ["from the cache"]
+    assert [f["code"] for f in second["findings"]] == [f["code"] for f in first["findings"]]
+    fresh = _lint_json(tmp_path, "--no-cache", "experiment.yaml")
+    assert fresh["findings"] == first["findings"]
+
+
+def test_an_edited_record_is_linted_again(tmp_path):
+    record = tmp_path / "experiment.yaml"
+    record.write_text(BAD_RECORD)
+    assert _lint_json(tmp_path, "experiment.yaml")["findings"]
+    record.write_text(GOOD_RECORD)
+    assert not [f for f in _lint_json(tmp_path, "experiment.yaml")["findings"] if f["code"] == "MC01"]
+
+
+def test_a_changed_history_file_is_seen(tmp_path):
+    record = tmp_path / "experiment.yaml"
+    record.write_text("problem: {type: regression}\nhistory: {file: history.json}\n")
+    history = tmp_path / "history.json"
+    history.write_text(json.dumps({"loss": [1.0, 0.8, 0.6, 0.5, 0.4]}))
+    assert not [f for f in _lint_json(tmp_path, "--select", "TD01", "experiment.yaml")["findings"]]
+    history.write_text(json.dumps({"loss": [1.0, 0.8, float("nan"), 0.5, 0.4]}))
+    os.utime(history, ns=(1, 1))  # same size as before: the modification time gives it away
+    codes = [f["code"] for f in _lint_json(tmp_path, "--select", "TD01", "experiment.yaml")["findings"]]
+    assert codes == ["TD01"]
+
+
+def test_a_changed_configuration_is_seen(tmp_path):
+    (tmp_path / "experiment.yaml").write_text(BAD_RECORD)
+    assert [f for f in _lint_json(tmp_path, "experiment.yaml")["findings"] if f["code"] == "MC01"]
+    (tmp_path / "advisor.toml").write_text('ignore = ["MC01"]\n')
+    assert not [f for f in _lint_json(tmp_path, "experiment.yaml")["findings"] if f["code"] == "MC01"]
+
+
+def test_the_command_line_selection_is_part_of_the_key(tmp_path):
+    (tmp_path / "experiment.yaml").write_text(BAD_RECORD)
+    assert [f["code"] for f in _lint_json(tmp_path, "--select", "MC01", "experiment.yaml")["findings"]] == ["MC01"]
+    assert _lint_json(tmp_path, "--select", "MC01", "--ignore", "MC01", "experiment.yaml")["findings"] == []
+
+
+def test_no_cache_writes_nothing(tmp_path):
+    (tmp_path / "experiment.yaml").write_text(BAD_RECORD)
+    _lint_json(tmp_path, "--no-cache", "experiment.yaml")
+    assert not (tmp_path / ".advisor_cache").exists()
+
+
+def test_cached_run_keeps_exit_codes_and_fail_level(tmp_path):
+    (tmp_path / "experiment.yaml").write_text(BAD_RECORD)
+    assert run_advisor("lint", "experiment.yaml", cwd=tmp_path).returncode == 1
+    assert run_advisor("lint", "experiment.yaml", cwd=tmp_path).returncode == 1  # from the cache
+    assert run_advisor("lint", "--exit-zero", "experiment.yaml", cwd=tmp_path).returncode == 0
+    (tmp_path / "advisor.toml").write_text('fail-on = "error"\n')
+    assert run_advisor("lint", "experiment.yaml", cwd=tmp_path).returncode == 1  # MC01 is an error
+
+
+def test_unwritable_cache_folder_only_costs_speed(tmp_path):
+    (tmp_path / "experiment.yaml").write_text(BAD_RECORD)
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the cache folder would go")
+    result = run_advisor("lint", "experiment.yaml", cwd=tmp_path, env={"ADVISOR_CACHE_DIR": str(blocked / "cache")})
+    assert result.returncode == 1 and "MC01" in result.stdout and "Traceback" not in result.stderr
