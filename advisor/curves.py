@@ -179,6 +179,27 @@ def largest_growth(values: Sequence[float]) -> tuple[float, int, int] | None:
     return best
 
 
+def fell_after(values: Sequence[float], epoch: int) -> bool:
+    """Whether a curve ends (the median of its last three finite values) below its value at
+    `epoch`: the training loss of an overfitting run keeps falling after the best validation
+    epoch, that of an unstable run does not."""
+    if not 0 <= epoch < len(values) or not math.isfinite(values[epoch]):
+        return False
+    end = end_value(values)
+    return end is not None and end < values[epoch]
+
+
+def given_back(values: Sequence[float], epochs: Sequence[int]) -> list[int]:
+    """The epochs among `epochs` whose value a later epoch fell below again: the rises of a curve
+    that swings, as opposed to one that only climbs."""
+    kept = []
+    for epoch in epochs:
+        later = [value for value in values[epoch + 1:] if math.isfinite(value)]
+        if later and min(later) < values[epoch]:
+            kept.append(epoch)
+    return kept
+
+
 def first_non_finite(values: Sequence[float]) -> int | None:
     """The epoch index of the first NaN or infinite value, or None."""
     for epoch, value in enumerate(values):

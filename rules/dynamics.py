@@ -12,7 +12,7 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.curves import (
-    end_value, finite_points, first_non_finite, largest_growth, long_enough, rising_epochs,
+    end_value, finite_points, first_non_finite, given_back, largest_growth, long_enough, rising_epochs,
 )
 from advisor.facts import history_key, inferred_problem_type, majority_share, present_pointer
 
@@ -166,9 +166,10 @@ class LossOscillating(Rule):
 
     ## What it does
     Counts the epochs at which the training loss rose by more than `min_swing` (5%) over the
-    previous epoch and fires when they are at least `min_share` (25%) of the epoch-to-epoch steps.
-    Rises among values under 1% of the first loss (a loss converged near zero, where relative
-    wiggles are numerical noise) are not counted. Needs 4 or more epochs.
+    previous epoch, and that a later epoch gave back (fell below again), and fires when they are at
+    least `min_share` (25%) of the epoch-to-epoch steps. A loss that only climbs is diverging (TD02),
+    not oscillating; rises among values under 1% of the first loss (a loss converged near zero,
+    where relative wiggles are numerical noise) are not counted. Needs 4 or more epochs.
 
     ## Why is this bad?
     Keras logs the mean loss over an epoch, which is smooth when training is stable. A loss that
@@ -211,7 +212,7 @@ class LossOscillating(Rule):
             return
         floor = NOISE_FLOOR * finite_points(values)[0][1]
         rising, steps = rising_epochs(values, options.min_swing)
-        rising = [epoch for epoch in rising if values[epoch] >= floor]
+        rising = [epoch for epoch in given_back(values, rising) if values[epoch] >= floor]
         share = len(rising) / steps
         if share < options.min_share:
             return

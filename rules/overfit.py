@@ -14,7 +14,7 @@ from advisor import Rule, RuleOptions, Severity
 from advisor.curves import best_epoch, end_value, finite_points, long_enough, tail_improvement
 from advisor.facts import metric_goal_of, present_pointer, validation_score
 from advisor.names import perfect_score
-from rules.dynamics import learning_rate_pointer
+from rules.dynamics import END_TOLERANCE, learning_rate_pointer
 
 
 def _curves(experiment, *keys: str) -> list[list[float]] | None:
@@ -95,7 +95,8 @@ class TrainingLossNotDecreasing(Rule):
     Compares where the training loss ends (the median of its last three epochs) with its first
     epoch and fires when the end is not below `max_ratio` (0.9) of the start. Needs 4 or more
     epochs and a positive loss (the ratio of a loss that can be negative, such as cosine
-    similarity, means nothing).
+    similarity, means nothing). A loss that ends above its start is diverging and reported by
+    TD02 instead.
 
     ## Why is this bad?
     Any model with enough capacity can at least fit its training data. A loss that stays where it
@@ -141,7 +142,7 @@ class TrainingLossNotDecreasing(Rule):
         if start <= 0 or end < 0:
             return
         ratio = end / start
-        if ratio < options.max_ratio:
+        if ratio < options.max_ratio or end - start > END_TOLERANCE * start:
             return
         yield self.violation(
             f"training loss ends at {end:.4g}, {ratio:.0%} of its start {start:.4g} "

@@ -13,7 +13,7 @@ import math
 from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
-from advisor.curves import best_epoch, long_enough, rise_after_minimum
+from advisor.curves import best_epoch, fell_after, long_enough, rise_after_minimum
 from advisor.facts import metric_goal_of, present_pointer, regularization, split_samples, validation_score
 from advisor.names import PROPORTION_METRICS, canonical_metric, metric_goal
 
@@ -26,7 +26,9 @@ class OverfittingUnregularized(Rule):
     its minimum and the highest point after it, and fires when the rise exceeds `min_rise` (10%)
     of the minimum while the model has no dropout layer, no L1/L2 penalty, no weight decay and no
     early stopping. Needs `val_loss` with 4 or more epochs and the model's layers (without them,
-    nothing says whether the model is regularized).
+    nothing says whether the model is regularized). When the training loss is logged, it must have
+    kept falling after the validation minimum: a validation loss that rises with the training loss
+    is unstable training (TD02, TD03), not overfitting.
 
     ## Why is this bad?
     A validation loss that climbs after its minimum is the model memorizing its training data:
@@ -78,6 +80,9 @@ class OverfittingUnregularized(Rule):
         rise = rise_after_minimum(values)
         if rise is None or rise.relative <= options.min_rise:
             return
+        train = experiment.history.get("loss")
+        if train is not None and not fell_after(train, rise.min_epoch):
+            return
         yield self.violation(
             f"validation loss rose {rise.relative:.0%} after its minimum ({rise.min_value:.4g} at "
             f"epoch {rise.min_epoch + 1} to {rise.peak_value:.4g} at epoch {rise.peak_epoch + 1}, "
@@ -101,7 +106,9 @@ class TrainedPastBestEpoch(Rule):
     - the final model was retrained for about the best epoch count: `final.epochs` at most the best
       epoch plus `max_extra_epochs`.
 
-    Needs the monitored series with 4 or more epochs.
+    Needs the monitored series with 4 or more epochs. When the training loss is logged, it must
+    have kept falling after the best epoch: otherwise the run is unstable (TD02, TD03) rather than
+    trained past its best.
 
     ## Why is this bad?
     Without restoring, `fit` returns the weights of its last epoch. Every epoch after the best one
@@ -158,6 +165,9 @@ class TrainedPastBestEpoch(Rule):
             return
         final = experiment.final
         if final is not None and final.epochs is not None and final.epochs <= best + 1 + options.max_extra_epochs:
+            return
+        train = history.get("loss")
+        if train is not None and not fell_after(train, best):
             return
         yield self.violation(
             f"the kept weights come from epoch {kept + 1}, {extra} epochs after the best {key} "

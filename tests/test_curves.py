@@ -59,13 +59,22 @@ def overflowing(regression_data):
 
 
 @pytest.fixture(scope="module")
-def diverging(regression_data):
-    """Full-batch SGD just past the stable step size: every step overshoots further."""
+def diverging_run(regression_data, tmp_path_factory):
+    """Full-batch SGD just past the stable step size: every step overshoots further. Logged by
+    Keras' CSVLogger too; returns the history and the log's folder."""
     keras.utils.set_random_seed(0)
     x, y = regression_data
+    folder = tmp_path_factory.mktemp("diverging")
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
     model.compile(keras.optimizers.SGD(1.5), "mse", metrics=["mae"])
-    return history_of(model.fit(x, y, validation_split=0.25, epochs=8, batch_size=150, verbose=0))
+    logger = keras.callbacks.CSVLogger(str(folder / "log.csv"))
+    fit = model.fit(x, y, validation_split=0.25, epochs=8, batch_size=150, verbose=0, callbacks=[logger])
+    return history_of(fit), folder
+
+
+@pytest.fixture(scope="module")
+def diverging(diverging_run):
+    return diverging_run[0]
 
 
 @pytest.fixture(scope="module")
@@ -146,11 +155,23 @@ def test_too_large_step_diverges(tmp_path, diverging):
         "history": diverging,
     }
     findings = lint_curves(tmp_path, record)
-    assert {"TD02", "OF02"} <= codes(findings, ("error",))
-    assert "TD01" not in codes(findings)
-    td02 = next(f for f in findings if f.code == "TD02")
+    # Only the divergence: not "oscillating" (it only climbs), not "trained past its best epoch"
+    # (the training loss rose too), not "not decreasing" (TD02 says more).
+    assert codes(findings) == {"TD02"}, [f"{f.code}: {f.message}" for f in findings]
+    td02 = findings[0]
     assert td02.evidence["growth"] == pytest.approx(growth[0])
     assert "threshold 10x" in td02.message
+    assert td02.pointer == "/model/optimizer/learning_rate"
+
+
+def test_divergence_in_a_csv_logger_file_points_at_its_row(diverging_run):
+    history, folder = diverging_run
+    findings = lint_record(folder, {"history": {"file": "log.csv"}}, select=CURVE_RULES)
+    assert codes(findings) == {"TD02"}, [f"{f.code}: {f.message}" for f in findings]
+    peak = findings[0].evidence["high_epoch"]
+    assert findings[0].path.endswith("log.csv")
+    assert findings[0].line == peak + 1  # the header, then one row per epoch
+    assert findings[0].evidence["end"] == pytest.approx(sorted(history["loss"][-3:])[1], rel=1e-6)
 
 
 def test_big_unregularized_model_overfits(tmp_path, overfitting):
