@@ -172,8 +172,8 @@ class TrainedPastBestEpoch(Rule):
         yield self.violation(
             f"the kept weights come from epoch {kept + 1}, {extra} epochs after the best {key} "
             f"({values[best]:.4g}) at epoch {best + 1} (threshold {options.max_extra_epochs}), with no "
-            f"restore_best_weights and no retraining for {best + 1} epochs: the model in hand is "
-            "more overfit than its best epoch; restore the best epoch's weights",
+            f"restore_best_weights and no final retraining for the best epoch count ({best + 1}): the "
+            "model in hand is more overfit than its best epoch; restore the best epoch's weights",
             present_pointer(experiment, "/model/early_stopping", "/model/epochs", f"/history/{key}/{best}"),
             monitor=key, best_epoch=best + 1, kept_epoch=kept + 1, extra_epochs=extra,
             max_extra_epochs=options.max_extra_epochs,
