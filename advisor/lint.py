@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
@@ -118,26 +119,77 @@ def lint_paths(paths: list[str], config: ResolvedConfig | Callable[[], ResolvedC
             if not keep_going:
                 raise
             result.errors.append(exc)
+    outcomes: dict[str, _Outcome] = {}
+    pending: list[tuple[str, str]] = []  # (path, cache key) of the inputs to read and lint
     for path in dict.fromkeys(inputs):
         key, cached = cache.get(path) if cache is not None and os.path.isfile(path) else ("", None)
         if cached is not None:
-            result.files.append(path)
-            result.findings.extend(Finding.from_dict(item) for item in cached)
-            continue
-        try:
-            experiments = _read(path)
-        except InputError as exc:
+            outcomes[path] = _Outcome([Finding.from_dict(item) for item in cached])
+        else:
+            pending.append((path, key))
+    if pending:
+        linter = run.linter
+        for (path, key), outcome in zip(pending, _lint_inputs(linter, [p for p, _ in pending])):
+            outcomes[path] = outcome
+            if key and outcome.error is None:
+                cache.put(key, [f.to_dict(full=True) for f in outcome.findings], outcome.files_read)
+    for path, outcome in outcomes.items():
+        if outcome.error is not None:
             if not keep_going:
-                raise
-            result.errors.append(exc)
+                raise outcome.error
+            result.errors.append(outcome.error)
             continue
         result.files.append(path)
-        findings = [f for subject, experiment in experiments for f in run.linter.lint(experiment, subject)]
-        result.findings.extend(findings)
-        if key:
-            cache.put(key, [f.to_dict(full=True) for f in findings], _files_read(path, experiments))
+        result.findings.extend(outcome.findings)
     result.config = run.config if run.resolved else result.config
     return result
+
+
+@dataclass
+class _Outcome:
+    """One input's findings, the other files it read, or why it could not be read."""
+
+    findings: list[Finding] = field(default_factory=list)
+    files_read: list[str] = field(default_factory=list)
+    error: InputError | None = None
+
+
+#: Below this many inputs, worker processes cost more than they save.
+PARALLEL_MIN_INPUTS = 200
+_worker_linter: Linter | None = None
+
+
+def _lint_one(linter: Linter, path: str) -> _Outcome:
+    try:
+        experiments = _read(path)
+    except InputError as exc:
+        return _Outcome(error=exc)
+    findings = [f for subject, experiment in experiments for f in linter.lint(experiment, subject)]
+    return _Outcome(findings, _files_read(path, experiments))
+
+
+def _lint_chunk(paths: list[str]) -> list[_Outcome]:
+    assert _worker_linter is not None
+    return [_lint_one(_worker_linter, path) for path in paths]
+
+
+def _lint_inputs(linter: Linter, paths: list[str]) -> list[_Outcome]:
+    """Lint `paths` in order; large batches are spread over the machine's cores, like flake8 -j."""
+    workers = min(os.cpu_count() or 1, 8)
+    if workers < 2 or len(paths) < PARALLEL_MIN_INPUTS or os.environ.get("ADVISOR_JOBS") == "1" or "jax" in sys.modules:
+        return [_lint_one(linter, path) for path in paths]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _worker_linter
+    _worker_linter = linter  # forked workers inherit the loaded rules and configuration
+    chunk = max(1, min(500, len(paths) // (workers * 4)))
+    chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return [outcome for outcomes in pool.map(_lint_chunk, chunks) for outcome in outcomes]
+    finally:
+        _worker_linter = None
 
 
 class _Run:

@@ -21,7 +21,26 @@ MAX_RECORD_BYTES = 10 * 1024 * 1024
 MAX_VALUES = 200_000
 MAX_DEPTH = 64
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BaseLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """The safe loader, with the tag of each plain scalar remembered: records repeat the same keys
+    and values thousands of times, and resolving a tag runs several regular expressions."""
+
+    _resolved: dict[tuple[str, tuple[bool, bool]], str] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is not yaml.ScalarNode or self.yaml_path_resolvers:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(self._resolved) > 100_000:
+                self._resolved.clear()
+            self._resolved[key] = tag
+        return tag
 
 
 def read_text(path: str, limit: int = MAX_RECORD_BYTES) -> str:
@@ -96,6 +115,8 @@ def _mark(mark: Any) -> tuple[int | None, int | None]:
 _STR_TAG = "tag:yaml.org,2002:str"
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_INT_TAG = "tag:yaml.org,2002:int"
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
 
 
@@ -165,6 +186,14 @@ class _Builder:
             return node.value
         if tag == _NULL_TAG:
             return None
+        if tag == _FLOAT_TAG:
+            value = node.value
+            if value[-1:].isdigit() and ":" not in value:  # plain decimals; .inf, .nan, 1:30 below
+                return float(value.replace("_", ""))
+        elif tag == _INT_TAG:
+            value = node.value
+            if value.isdigit() and (value == "0" or value[0] != "0"):  # not octal or sexagesimal
+                return int(value)
         constructor = self.constructor.yaml_constructors.get(tag)
         if constructor is None:
             raise InputError(self.path, f"unsupported YAML tag {tag}; expected plain values", *_mark(node.start_mark))
