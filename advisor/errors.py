@@ -24,6 +24,9 @@ class InputError(AdvisorError):
         self.column = column
         super().__init__(self.format())
 
+    def __reduce__(self):  # picklable, so worker processes can report it
+        return (type(self), (self.path, self.message, self.line, self.column))
+
     def format(self) -> str:
         where = self.path
         if self.line is not None:
