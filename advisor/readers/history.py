@@ -17,6 +17,7 @@ import csv
 import json
 import math
 import os
+import re
 from typing import Any
 
 from advisor.errors import InputError
@@ -27,6 +28,9 @@ from advisor.readers.artifacts import (
 
 #: Largest training log accepted (a log of 100,000 epochs of 20 metrics is about 40 MB).
 MAX_HISTORY_BYTES = 64 * MB
+#: Logs up to this size get a position for every value; larger ones for every metric name only
+#: (a finding about an epoch then points at its metric), which keeps reading them fast and small.
+MAX_POSITIONED_BYTES = 1 * MB
 _WHAT_JSON = "a Keras History JSON ({\"loss\": [...], \"val_loss\": [...], ...})"
 _WHAT_CSV = "a Keras CSVLogger log (epoch first, then one column per metric)"
 #: Cells Keras' CSVLogger writes for a metric missing in an epoch.
@@ -100,10 +104,8 @@ def _read_json(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
         raise InputError(shown, f"invalid JSON: {exc.msg}; expected {_WHAT_JSON}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise InputError(shown, f"nested too deeply; expected {_WHAT_JSON}") from None
-    try:
-        positions = parse(shown, text, "json")[1]
-    except InputError:
-        positions = SourceMap(shown)
+    positions = _json_positions(shown, text)
+    per_item = len(text) <= MAX_POSITIONED_BYTES
     if not isinstance(data, dict) or not data:
         raise InputError(shown, f"holds no metrics; expected {_WHAT_JSON}", 1, 1)
     history: dict[str, Any] = {}
@@ -123,7 +125,8 @@ def _read_json(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
                 raise InputError(shown, f"'{name}' value {index + 1}: expected a number (or NaN), received "
                                  f"{value!r}", item.line, item.column)
             series.append(math.nan if value is None else float(value))
-            locations[f"{pointer}/{index}"] = _located(shown, positions, f"{pointer}/{index}")
+            if per_item:
+                locations[f"{pointer}/{index}"] = _located(shown, positions, f"{pointer}/{index}")
         history[name] = series
         locations[pointer] = Location(shown, where.line, where.column, pointer)
     _same_lengths(shown, history, locations)
@@ -136,6 +139,28 @@ def _indexed(shown: str, name: str, values: dict[str, Any], where: Location) -> 
     except ValueError:
         raise InputError(shown, f"'{name}': expected a list of values (or a mapping of epoch numbers to "
                          "values)", where.line, where.column) from None
+
+
+def _json_positions(shown: str, text: str) -> SourceMap:
+    """Positions of every value of a small log; of the top-level keys only for a large one."""
+    from advisor.readers.structured import parse
+
+    if len(text) <= MAX_POSITIONED_BYTES:
+        try:
+            return parse(shown, text, "json")[1]
+        except InputError:
+            pass
+    positions = SourceMap(shown)
+    for match in _JSON_KEY.finditer(text):
+        pointer = "/" + escape_token(json.loads(match.group(1)))
+        if pointer not in positions:
+            start = match.start()
+            line = text.count("\n", 0, start) + 1
+            positions.add(pointer, Location(shown, line, start - text.rfind("\n", 0, start), pointer))
+    return positions
+
+
+_JSON_KEY = re.compile(r'("(?:[^"\\]|\\.)*")\s*:')
 
 
 def _located(shown: str, positions: SourceMap, pointer: str) -> Location:

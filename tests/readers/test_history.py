@@ -13,7 +13,7 @@ from advisor.readers.history import read_history_file
 from advisor.readers.record import read_record
 from tests.advisor_cli import assert_clean_failure, run_advisor, write
 from tests.readers import keras_models
-from tests.readers.files import sparse_file
+from tests.readers.files import NO_CACHE, refused_without_reading, sparse_file
 
 
 @pytest.fixture(scope="module")
@@ -139,8 +139,9 @@ def test_csv_header_only(tmp_path):
 
 
 def test_huge_log_refused_by_size(tmp_path):
-    sparse_file(tmp_path / "history.json", b'{"loss": [')
-    result = run_advisor("lint", "history.json", cwd=tmp_path, timeout=20)
+    path = sparse_file(tmp_path / "history.json", b'{"loss": [')
+    assert "over the 64 MB limit" in refused_without_reading(read_history_file, path)
+    result = run_advisor("lint", *NO_CACHE, "history.json", cwd=tmp_path)
     assert_clean_failure(result, "history.json", "2.0 GB", "over the 64 MB limit")
 
 

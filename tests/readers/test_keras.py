@@ -14,7 +14,7 @@ from advisor.errors import InputError
 from advisor.readers.keras import read_model_file
 from tests.advisor_cli import assert_clean_failure, run_advisor, write
 from tests.readers import keras_models
-from tests.readers.files import sparse_file
+from tests.readers.files import NO_CACHE, refused_without_reading, sparse_file
 
 
 @pytest.fixture(scope="module")
@@ -217,14 +217,16 @@ def test_model_json_not_a_model(tmp_path):
 
 
 def test_huge_model_json_refused_by_size(tmp_path):
-    sparse_file(tmp_path / "model.json", b'{"module": "keras", "class_name": "Sequential", "config": {"layers": [')
-    result = run_advisor("lint", "model.json", cwd=tmp_path, timeout=20)
+    path = sparse_file(tmp_path / "model.json", b'{"module": "keras", "class_name": "Sequential", "config": {"layers": [')
+    assert "over the 64 MB limit" in refused_without_reading(read_model_file, path)
+    result = run_advisor("lint", *NO_CACHE, "model.json", cwd=tmp_path)
     assert_clean_failure(result, "model.json", "2.0 GB", "over the 64 MB limit")
 
 
 def test_huge_sparse_archive_fails_fast(tmp_path):
-    sparse_file(tmp_path / "model.keras")
-    result = run_advisor("lint", "model.keras", cwd=tmp_path, timeout=20)
+    path = sparse_file(tmp_path / "model.keras")
+    assert "not a readable zip archive" in refused_without_reading(read_model_file, path)
+    result = run_advisor("lint", *NO_CACHE, "model.keras", cwd=tmp_path)
     assert_clean_failure(result, "model.keras", "not a readable zip archive")
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from advisor.readers import discover, read_input
 from tests.advisor_cli import assert_clean_failure, run_advisor, write
-from tests.readers.files import sparse_file
+from tests.readers.files import NO_CACHE, refused_without_reading, sparse_file
 
 GENERATOR = os.path.join(os.path.dirname(__file__), "make_mlflow_stores.py")
 
@@ -194,8 +194,11 @@ def test_sqlite_without_mlflow_tables(tmp_path):
 
 
 def test_huge_sqlite_file_fails_fast(tmp_path):
-    sparse_file(tmp_path / "mlflow.db")
-    result = run_advisor("lint", "mlflow.db", cwd=tmp_path, timeout=20)
+    from advisor.readers.mlflow import read_sqlite_store
+
+    path = sparse_file(tmp_path / "mlflow.db")
+    assert "is not an SQLite database" in refused_without_reading(read_sqlite_store, path)
+    result = run_advisor("lint", *NO_CACHE, "mlflow.db", cwd=tmp_path)
     assert_clean_failure(result, "mlflow.db", "is not an SQLite database")
 
 
