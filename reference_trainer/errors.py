@@ -15,3 +15,11 @@ class TrainerError(InputError):
         line: 1-based line of the problem in `path`, when known.
         column: 1-based column, when known.
     """
+
+
+def located_error(experiment, record_path: str, pointer: str, message: str) -> TrainerError:
+    """A TrainerError at the line of the record that declares `pointer` (or its closest parent)."""
+    location = experiment.sources.locate(pointer)
+    if location.path and location.line is not None:
+        return TrainerError(location.path, message, location.line, location.column)
+    return TrainerError(record_path, message)

@@ -10,7 +10,7 @@ import numpy as np
 from advisor.facts import inferred_problem_type, success_metric
 from advisor.names import canonical_metric
 from reference_trainer.data import Dataset, Targets, encode_targets, load_dataset
-from reference_trainer.errors import TrainerError
+from reference_trainer.errors import TrainerError, located_error
 from reference_trainer.model import ModelSpec, build_model, spec_from_record
 from reference_trainer.preprocess import Preprocessor, fit_preprocessor, steps_from_record
 from reference_trainer.scoring import DEFAULT_METRICS, SCORED_METRICS
@@ -96,7 +96,10 @@ def prepare(experiment, record_path: str, seed: int) -> Prepared:
         raise TrainerError(record_path, "the problem type is neither declared (problem.type) nor implied by the labels "
                                         "or the model; declare problem.type")
     dataset = load_dataset(experiment, record_path)
-    targets = encode_targets(dataset, kind, record_path)
+    try:
+        targets = encode_targets(dataset, kind, record_path)
+    except TrainerError as exc:
+        raise located_error(experiment, record_path, "/problem/type", exc.message) from None
     metric = success_metric(experiment)
     if metric is None or metric not in SCORED_METRICS:
         chosen = DEFAULT_METRICS[kind]
@@ -124,8 +127,12 @@ def prepare(experiment, record_path: str, seed: int) -> Prepared:
                                 kind == "multilabel_classification")
         build_model(spec, units[0].x_train.shape[1])
     except ValueError as exc:
-        raise TrainerError(record_path, str(exc)) from None
-    _check_output(spec, kind, targets, record_path)
+        raise located_error(experiment, record_path, "/model", str(exc)) from None
+    try:
+        _check_output(spec, kind, targets, record_path)
+    except TrainerError as exc:
+        last = max(i for i, layer in enumerate(spec.layers) if layer.units is not None)
+        raise located_error(experiment, record_path, f"/model/layers/{last}/units", exc.message) from None
     return Prepared(record_path, kind, metric, dataset, targets, rows, units, spec, seed, steps, notes)
 
 

@@ -133,7 +133,7 @@ def train(options: TrainOptions) -> str:
         directory.write_record({**plain, "run": run})
         _run_stages(options, experiment, prepared, outcome, run, directory)
         record = _record(plain, options, experiment, prepared, outcome, directory, changes)
-        record["run"] = {**run, "status": "completed", "finished": _now()}
+        record["run"] = {**run, **record.get("run", {}), "status": "completed", "finished": _now()}
         directory.write_record(record)
     except KeyboardInterrupt:
         run.update(status="interrupted", finished=_now(), message=f"interrupted during stage {run['stage']}")
