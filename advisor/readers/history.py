@@ -95,8 +95,6 @@ def read_history_file(path: str, shown: str | None = None) -> tuple[dict[str, An
 # --- History JSON -------------------------------------------------------------------------------
 
 def _read_json(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
-    from advisor.readers.structured import parse
-
     text = read_artifact_text(path, MAX_HISTORY_BYTES, _WHAT_JSON)
     try:
         data = json.loads(text)
@@ -190,6 +188,7 @@ def _read_csv(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
     if not header or any(not name for name in header) or len(set(header)) != len(header):
         raise InputError(shown, f"the header needs distinct, non-empty column names; expected {_WHAT_CSV}", 1, 1)
     columns = _columns(lines[0], delimiter)
+    per_item = len(text) <= MAX_POSITIONED_BYTES
     history: dict[str, list[Any]] = {name: [] for name in header}
     locations: Locations = {}
     for index, name in enumerate(header):
@@ -208,12 +207,19 @@ def _read_csv(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
         if len(row) != len(header):
             raise InputError(shown, f"row has {len(row)} fields but the header has {len(header)} "
                              f"({', '.join(header)}); every row needs one value per column", line)
-        cells = _columns(lines[line - 1], delimiter) if line - 1 < len(lines) else None
+        starts = _columns(lines[line - 1], delimiter) if per_item else None
         for index, (name, cell) in enumerate(zip(header, row)):
-            column = cells[index] if cells and len(cells) == len(header) else None
-            history[name].append(_cell(shown, name, cell, line, column))
-            pointer = f"/{escape_token(name)}/{row_number}"
-            locations[pointer] = Location(shown, line, column, pointer)
+            try:
+                history[name].append(_cell(cell))
+            except ValueError:
+                starts = _columns(lines[line - 1], delimiter)
+                column = starts[index] if starts and len(starts) == len(header) else None
+                raise InputError(shown, f"'{name}': expected a number (or nan), received {cell.strip()[:40]!r}",
+                                 line, column) from None
+            if per_item:
+                pointer = f"/{escape_token(name)}/{row_number}"
+                column = starts[index] if starts and len(starts) == len(header) else None
+                locations[pointer] = Location(shown, line, column, pointer)
         row_number += 1
     if row_number == 0:
         raise InputError(shown, f"holds a header but no epochs; expected {_WHAT_CSV}", 1)
@@ -242,14 +248,10 @@ def _columns(line: str, delimiter: str) -> list[int] | None:
     return starts
 
 
-def _cell(shown: str, name: str, cell: str, line: int, column: int | None) -> float | None:
+def _cell(cell: str) -> float:
+    """A CSVLogger cell as a number; `NA` and empty cells are NaN. Raises ValueError otherwise."""
     text = cell.strip()
-    if text in _MISSING_CELLS:
-        return math.nan
-    try:
-        return float(text)
-    except ValueError:
-        raise InputError(shown, f"'{name}': expected a number (or nan), received {text[:40]!r}", line, column) from None
+    return math.nan if text in _MISSING_CELLS else float(text)
 
 
 # --- checks ----------------------------------------------------------------------------------------
