@@ -34,7 +34,7 @@ from advisor.readers.columns import ColumnData, arrow_column, numpy_column
 #: Data files larger than this are refused (the profile would not fit the memory budget).
 MAX_DATA_BYTES = 1 << 30
 #: Extensions of the data files the advisor reads.
-DATA_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".parquet": "parquet", ".pq": "parquet", ".npz": "npz"}
+DATA_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".npz": "npz"}
 #: CSV block size: fewer, larger blocks than pyarrow's 1 MB default mean less per-block overhead.
 CSV_BLOCK_BYTES = 4 << 20
 

@@ -3,9 +3,9 @@
 Every row gets a 64-bit hash of its whole feature+target values (computed block by block while the
 profile is taken: `RowHasher`). Rows of validation/test whose hash occurs in training are
 candidates; each candidate is then compared with its training row value by value, so a hash
-collision never counts as a duplicate. Matching is vectorised: a bitmap over the high hash bits of
-the (smaller) held-out rows filters the training rows, and a sort of the few survivors finds the
-pairs.
+collision never counts as a duplicate. Matching is vectorised and stays in the CPU cache: a bitmap
+over the high hash bits of the held-out rows filters the training rows block by block, a bitmap of
+the surviving training hashes filters the held-out rows, and a sort of the few survivors pairs them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from advisor.readers.columns import Block, ColumnData, gather
+from advisor.readers.columns import SEGMENT_ROWS, Block, gather
 
 if TYPE_CHECKING:
     from advisor.readers.data_files import DataFile
@@ -35,6 +35,8 @@ class RowHasher:
 
     def __init__(self, length: int):
         self.hashes = np.zeros(length, dtype=np.uint64)
+        self._numbers = np.empty(SEGMENT_ROWS, dtype=np.float64)
+        self._integers = np.empty(SEGMENT_ROWS, dtype=np.int64)
 
     def add(self, start: int, block: Block | None, kind: str, length: int) -> None:
         """Fold one column's values for rows start..start+length into their hashes.
@@ -47,7 +49,23 @@ class RowHasher:
         if block is None:
             target += _MISSING_NUMBER if kind == "float" else _MISSING_CODE
             return
-        target += _value_bits(block, kind)
+        if kind == "float":  # as float64, with -0.0 turned into 0.0 (+ 0.0)
+            bits = np.add(block.values, 0.0, out=self._scratch(self._numbers, length)).view(np.uint64)
+            missing = _MISSING_NUMBER
+        elif block.values.dtype.itemsize == 8:
+            bits = block.values.view(np.uint64)
+            missing = _MISSING_CODE
+        else:
+            scratch = self._scratch(self._integers, length)
+            scratch[:] = block.values
+            bits = scratch.view(np.uint64)
+            missing = _MISSING_CODE
+        if block.valid is not None:
+            bits = np.where(block.valid, bits, missing)
+        target += bits
+
+    def _scratch(self, buffer: np.ndarray, length: int) -> np.ndarray:
+        return buffer[:length] if length <= len(buffer) else np.empty(length, dtype=buffer.dtype)
 
     def finish(self) -> np.ndarray:
         """The row hashes. A last multiplication carries the last column's bits into the high bits,
@@ -56,29 +74,18 @@ class RowHasher:
         return self.hashes
 
 
-def _value_bits(block: Block, kind: str) -> np.ndarray:
-    values = block.values
-    if kind == "float":
-        values = values.astype(np.float64) if values.dtype != np.float64 else values
-        bits = (values + 0.0).view(np.uint64)  # + 0.0 turns -0.0 into 0.0
-        missing = _MISSING_NUMBER
-    else:
-        bits = values.astype(np.int64, copy=False).view(np.uint64) if values.dtype.itemsize == 8 \
-            else values.astype(np.int64).view(np.uint64)
-        missing = _MISSING_CODE
-    if block.valid is not None:
-        bits = np.where(block.valid, bits, missing)
-    return bits
-
-
 @dataclass(frozen=True)
 class RowSet:
-    """Rows of one split within one file, and their hashes."""
+    """Rows of one split within one file (`rows` None: every row, in order), and their hashes."""
 
     split: str
     file: "DataFile"
-    rows: np.ndarray
+    rows: np.ndarray | None
     hashes: np.ndarray
+
+    def file_rows(self, index: np.ndarray) -> np.ndarray:
+        """Rows of the file at positions `index` of this set."""
+        return index if self.rows is None else self.rows[index]
 
 
 @dataclass
@@ -101,8 +108,8 @@ def find_overlap(train: list[RowSet], held_out: list[RowSet], columns: list[str]
     by_split = {part.split: 0 for part in held_out}
     if not train or not held_out:
         return Overlap(0, by_split, None)
-    train_hashes = np.concatenate([part.hashes for part in train])
-    other_hashes = np.concatenate([part.hashes for part in held_out])
+    train_hashes = _joined([part.hashes for part in train])
+    other_hashes = _joined([part.hashes for part in held_out])
     other_index, train_index = _hash_pairs(train_hashes, other_hashes)
     if len(other_index):
         same = _same_rows(train, train_index, held_out, other_index, columns, kinds)
@@ -110,35 +117,53 @@ def find_overlap(train: list[RowSet], held_out: list[RowSet], columns: list[str]
         if retry.any():  # a collision, or a training row duplicated under the same hash: try the others
             same[retry] = _retry(train_hashes, train, held_out, other_hashes, other_index[retry], columns, kinds)
         other_index = other_index[same]
-    owners = np.searchsorted(_offsets(held_out), other_index, side="right") - 1
+    offsets = _offsets(held_out)
+    owners = np.searchsorted(offsets, other_index, side="right") - 1
     first = None
     for number, part in enumerate(held_out):
-        local = other_index[owners == number] - _offsets(held_out)[number]
+        local = other_index[owners == number] - offsets[number]
         by_split[part.split] += len(local)
         if len(local) and first is None:
-            first = (part.file, int(part.rows[local.min()]))
+            first = (part.file, int(part.file_rows(local.min())))
     return Overlap(int(len(other_index)), by_split, first)
 
 
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    return arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+
+
 def _offsets(parts: list[RowSet]) -> np.ndarray:
-    return np.concatenate([[0], np.cumsum([len(part.rows) for part in parts])])[:-1]
+    return np.concatenate([[0], np.cumsum([len(part.hashes) for part in parts])])[:-1].astype(np.int64)
 
 
 def _hash_pairs(train_hashes: np.ndarray, other_hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Held-out rows whose hash occurs in training, each with the first training row of that hash."""
-    bits = int(np.clip(len(other_hashes).bit_length() + 4, 12, 25))
-    shift = np.uint64(64 - bits)
-    seen = np.zeros(1 << bits, dtype=bool)
-    seen[other_hashes >> shift] = True
-    candidates = np.flatnonzero(seen[train_hashes >> shift])
+    empty = np.array([], dtype=np.int64)
+    candidates = _filter(train_hashes, other_hashes)
     if not len(candidates):
-        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+        return empty, empty
     candidate_hashes = train_hashes[candidates]
+    others = _filter(other_hashes, candidate_hashes)
+    if not len(others):
+        return empty, empty
     order = np.argsort(candidate_hashes, kind="stable")
     ordered = candidate_hashes[order]
-    position = np.minimum(np.searchsorted(ordered, other_hashes), len(ordered) - 1)
-    other_index = np.flatnonzero(ordered[position] == other_hashes)
-    return other_index, candidates[order[position[other_index]]]
+    probes = other_hashes[others]
+    position = np.minimum(np.searchsorted(ordered, probes), len(ordered) - 1)
+    found = ordered[position] == probes
+    return others[found], candidates[order[position[found]]]
+
+
+def _filter(hashes: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Positions in `hashes` whose high bits match some key's (a superset of the exact matches)."""
+    bits = int(np.clip(len(keys).bit_length() + 4, 10, 24))
+    shift = np.uint64(64 - bits)
+    seen = np.zeros(1 << bits, dtype=bool)
+    for start in range(0, len(keys), SEGMENT_ROWS):
+        seen[keys[start:start + SEGMENT_ROWS] >> shift] = True
+    found = [np.flatnonzero(seen[hashes[start:start + SEGMENT_ROWS] >> shift]) + start
+             for start in range(0, len(hashes), SEGMENT_ROWS)]
+    return np.concatenate(found) if found else np.array([], dtype=np.int64)
 
 
 def _same_rows(train: list[RowSet], train_index: np.ndarray, held_out: list[RowSet], other_index: np.ndarray,
@@ -158,13 +183,11 @@ def _values(parts: list[RowSet], index: np.ndarray, name: str, kind: str) -> tup
     owners = np.searchsorted(offsets, index, side="right") - 1
     values = np.zeros(len(index), dtype=np.float64 if kind == "float" else np.int64)
     valid = np.zeros(len(index), dtype=bool)
-    for number in np.unique(owners):
-        part = parts[number]
+    for number, part in enumerate(parts):  # not np.unique: it imports numpy.ma
         where = np.flatnonzero(owners == number)
-        column: ColumnData | None = part.file.columns.get(name)
-        if column is None:
+        if not len(where):
             continue
-        part_values, part_valid = gather(column, part.rows[index[where] - offsets[number]])
+        part_values, part_valid = gather(part.file.columns[name], part.file_rows(index[where] - offsets[number]))
         values[where] = part_values
         valid[where] = part_valid
     return values, valid

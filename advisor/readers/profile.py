@@ -38,9 +38,6 @@ class Part:
     file: DataFile
     rows: np.ndarray | None = None
 
-    def row_indices(self) -> np.ndarray:
-        return np.arange(self.file.length) if self.rows is None else self.rows
-
 
 @dataclass
 class FeatureProfile:
@@ -271,8 +268,8 @@ def _scores(sample: _Sample, files: list[DataFile], features: list[str], kinds: 
     if target is None:
         return {}
     scores: dict[str, float | None] = {}
-    if target.kind == "classes" and target.codes is not None and 2 <= len(target.labels or []) <= MAX_SCORED_CLASSES:
-        classes = np.concatenate([codes[rows] for codes, rows in zip(target.codes, sample.rows)])
+    if target.kind == "classes" and 2 <= len(target.labels or []) <= MAX_SCORED_CLASSES:
+        classes = np.concatenate([target.codes_at(number, rows) for number, rows in enumerate(sample.rows)])
         labelled = int((classes >= 0).sum())
         bins = bin_count(labelled)
         for name in features:
@@ -318,7 +315,7 @@ def _few_distinct(sample: _Sample, files: list[DataFile], name: str, moments: _M
 
 def _splits(parts: list[Part], files: list[DataFile], target: TargetSummary | None, result: Profile) -> None:
     """Rows per split, and class counts per split for classification."""
-    with_codes = target is not None and target.codes is not None and target.class_counts is not None
+    with_classes = target is not None and target.kind == "classes" and target.class_counts is not None
     file_number = {id(data_file): number for number, data_file in enumerate(files)}
     per_split: dict[str, dict[str, int]] = {}
     for part in parts:
@@ -326,10 +323,13 @@ def _splits(parts: list[Part], files: list[DataFile], target: TargetSummary | No
             continue
         result.split_sizes[part.split] = result.split_sizes.get(part.split, 0) + (
             part.file.length if part.rows is None else len(part.rows))
-        if with_codes:
-            codes = target.codes[file_number[id(part.file)]]
-            codes = codes if part.rows is None else codes[part.rows]
-            counts = np.bincount(codes[codes >= 0], minlength=len(target.labels))
+        if with_classes:
+            number = file_number[id(part.file)]
+            if part.rows is None:
+                counts = target.file_counts[number]
+            else:
+                codes = target.codes_at(number, part.rows)
+                counts = np.bincount(codes[codes >= 0], minlength=len(target.labels))
             into = per_split.setdefault(part.split, dict.fromkeys(target.labels, 0))
             for label, count in zip(target.labels, counts):
                 into[label] += int(count)
@@ -339,9 +339,8 @@ def _splits(parts: list[Part], files: list[DataFile], target: TargetSummary | No
 
 def _overlap(parts: list[Part], hashes: dict[int, np.ndarray], columns: list[str], kinds: dict[str, str]) -> Overlap | None:
     def row_set(part: Part) -> RowSet:
-        rows = part.row_indices()
         file_hashes = hashes[id(part.file)]
-        return RowSet(part.split, part.file, rows, file_hashes if part.rows is None else file_hashes[rows])
+        return RowSet(part.split, part.file, part.rows, file_hashes if part.rows is None else file_hashes[part.rows])
 
     train = [row_set(p) for p in parts if p.split == "train"]
     held_out = [row_set(p) for p in sorted(parts, key=lambda p: p.split == "test") if p.split in ("validation", "test")]

@@ -5,17 +5,20 @@ integer-valued numbers are class labels ("integer" encoding for numbers); number
 part are continuous. A declared regression (`problem.type`, or `problem.labels: continuous`) reads
 numbers as continuous. A 2-D NPZ `y` of 0/1 values is one-hot when every row has exactly one 1,
 multi-hot otherwise; any other 2-D `y` is a continuous multi-output target.
+
+Class codes are computed block by block (never as one array over all rows): counts per file come
+from one pass, and `TargetSummary.codes_at` codes any rows on demand (a split's rows, a sample).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
-from advisor.readers.columns import TEXT_KINDS, ColumnData
+from advisor.readers.columns import TEXT_KINDS, ColumnData, gather
 
 #: Class counts are listed in the record for at most this many classes.
 MAX_LISTED_CLASSES = 1000
@@ -23,6 +26,9 @@ MAX_LISTED_CLASSES = 1000
 _TABLE_RANGE = 1 << 20
 CONTINUOUS_TYPES = ("regression", "bounded_regression")
 CLASSIFICATION_TYPES = ("binary_classification", "multiclass_classification", "multilabel_classification")
+
+#: Maps label values (and their validity) to class codes, -1 where missing.
+Coder = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -48,16 +54,19 @@ class TargetSummary:
     Args:
         fields: The record's `data.target` profile (distinct, min, max, encoding, columns,
             multi_label_rows), without the unknown ones.
+        kind: classes, multi_hot or continuous.
         labels: Class labels in code order (classification), else None.
-        codes: Per file, the class code of every row (-1 where the target is missing).
+        file_counts: Per file, rows per class (in label order).
         class_counts: Label -> rows, when there are at most MAX_LISTED_CLASSES classes.
+        codes_at: (file number, rows) -> the class code of each row (-1 where missing).
     """
 
     fields: dict[str, Any]
-    labels: list[str] | None = None
-    codes: list[np.ndarray] | None = None
-    class_counts: dict[str, int] | None = None
     kind: str = "continuous"
+    labels: list[str] | None = None
+    file_counts: list[np.ndarray] | None = None
+    class_counts: dict[str, int] | None = None
+    codes_at: Callable[[int, np.ndarray], np.ndarray] | None = None
 
 
 def summarize_target(columns_per_file: list[list[ColumnData]], kinds: list[str], ranges: list[tuple[float, float]],
@@ -76,44 +85,95 @@ def summarize_target(columns_per_file: list[list[ColumnData]], kinds: list[str],
     kind = kinds[0]
     low, high = ranges[0]
     if kind in TEXT_KINDS:
-        labels, codes = _text_codes(columns)
-        return _classes(labels, codes, None, {"columns": 1})
+        labels = [str(v) for v in columns[0].labels.to_pylist()] if columns[0].labels is not None else []
+        return _classes(columns, labels, _text_coder, None, {"columns": 1})
     numbers = {"min": _finite(low), "max": _finite(high), "columns": 1}
-    if kind == "int" or kind == "bool":
-        integral = True
-    else:
-        integral = _integral(columns)
+    integral = kind in ("int", "bool") or _integral(columns)
     if declared.continuous or not (integral or declared.classification):
         return TargetSummary({**numbers, "encoding": "continuous"})
-    labels, codes = _numeric_codes(columns, low, high, integral)
-    return _classes(labels, codes, "integer" if integral else "continuous", numbers)
+    if integral and math.isfinite(low) and math.isfinite(high) and high - low <= _TABLE_RANGE:
+        labels, coder = _table_coder(columns, low, high)
+    else:
+        labels, coder = _sorted_coder(columns)
+    return _classes(columns, labels, coder, "integer" if integral else "continuous", numbers)
 
 
-def _classes(labels: list[str], codes: list[np.ndarray], encoding: str | None, fields: dict[str, Any]) -> TargetSummary:
-    counts = sum(np.bincount(c[c >= 0], minlength=len(labels)) for c in codes) if labels else np.zeros(0, dtype=np.int64)
-    listed = {label: int(n) for label, n in zip(labels, counts)} if len(labels) <= MAX_LISTED_CLASSES else None
+def _classes(columns: list[ColumnData], labels: list[str], coder: Coder, encoding: str | None,
+             fields: dict[str, Any]) -> TargetSummary:
+    """Count classes per file, block by block."""
+    file_counts = []
+    for column in columns:
+        counts = np.zeros(len(labels), dtype=np.int64)
+        for block in column.blocks:
+            codes = coder(block.values, _present(block.values, block.valid))
+            counts += np.bincount(codes[codes >= 0], minlength=len(labels))
+        file_counts.append(counts)
+    return _class_summary(labels, file_counts, encoding, fields,
+                          lambda number, rows: coder(*gather(columns[number], rows)))
+
+
+def _class_summary(labels: list[str], file_counts: list[np.ndarray], encoding: str | None, fields: dict[str, Any],
+                   codes_at: Callable[[int, np.ndarray], np.ndarray]) -> TargetSummary:
+    totals = sum(file_counts) if file_counts else np.zeros(len(labels), dtype=np.int64)
+    listed = {label: int(n) for label, n in zip(labels, totals)} if len(labels) <= MAX_LISTED_CLASSES else None
     summary_fields = {**fields, "distinct": len(labels)}
     if encoding:
         summary_fields["encoding"] = encoding
-    return TargetSummary(summary_fields, labels, codes, listed, kind="classes")
+    return TargetSummary(summary_fields, "classes", labels, file_counts, listed, codes_at)
 
 
-def _text_codes(columns: list[ColumnData]) -> tuple[list[str], list[np.ndarray]]:
-    labels = [str(v) for v in columns[0].labels.to_pylist()] if columns[0].labels is not None else []
-    return labels, [_full_codes(column, lambda values, ok: values) for column in columns]
+def _present(values: np.ndarray, valid: np.ndarray | None) -> np.ndarray:
+    present = np.ones(len(values), dtype=bool) if valid is None else valid
+    if values.dtype.kind == "f":
+        present = present & ~np.isnan(values)
+    return present
 
 
-def _full_codes(column: ColumnData, code_of) -> np.ndarray:
-    """A code per row of `column` (-1 where missing), from `code_of(values, present)` per block."""
-    codes = np.full(column.length, -1, dtype=np.int64)
-    for block in column.blocks:
-        values = block.values
-        present = np.ones(len(values), dtype=bool) if block.valid is None else block.valid.copy()
-        if values.dtype.kind == "f":
-            present &= ~np.isnan(values)
-        block_codes = np.asarray(code_of(values, present), dtype=np.int64)
-        codes[block.start:block.start + len(values)] = np.where(present, block_codes, -1)
-    return codes
+def _text_coder(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+    return np.where(present, values, -1).astype(np.int64, copy=False)
+
+
+def _table_coder(columns: list[ColumnData], low: float, high: float) -> tuple[list[str], Coder]:
+    """Integer labels in a compact range: offset from the minimum, then a lookup table."""
+    size = int(high - low) + 1
+    counts = np.zeros(size, dtype=np.int64)
+    for column in columns:
+        for block in column.blocks:
+            offsets = _offsets(block.values, _present(block.values, block.valid), low, size)
+            found = np.bincount(offsets)
+            counts[:min(len(found), size)] += found[:size]
+    present = np.flatnonzero(counts)
+    remap = np.full(size + 1, -1, dtype=np.int64)  # the extra last slot is where missing values go
+    remap[present] = np.arange(len(present))
+
+    def coder(values: np.ndarray, present_rows: np.ndarray) -> np.ndarray:
+        return remap[_offsets(values, present_rows, low, size, missing=size)]
+
+    return [_label(low + p) for p in present], coder
+
+
+def _offsets(values: np.ndarray, present: np.ndarray, low: float, size: int, missing: int | None = None) -> np.ndarray:
+    """values - low as int64; missing values become `missing` (or are dropped when it is None)."""
+    if values.dtype.kind in "iub":
+        offsets = values.astype(np.int64, copy=False) - np.int64(low)
+    else:
+        offsets = (np.where(present, values, low) - low).astype(np.int64)
+    if missing is None:
+        return offsets if present.all() else offsets[present]
+    return np.where(present, offsets, missing)
+
+
+def _sorted_coder(columns: list[ColumnData]) -> tuple[list[str], Coder]:
+    """Any other labels (wide integers, fractions read as classes): the sorted distinct values."""
+    found = [block.values[_present(block.values, block.valid)] for column in columns for block in column.blocks]
+    unique = np.unique(np.concatenate(found).astype(np.float64)) if found else np.zeros(0)
+
+    def coder(values: np.ndarray, present: np.ndarray) -> np.ndarray:
+        if not len(unique):
+            return np.full(len(values), -1, dtype=np.int64)
+        return np.where(present, np.searchsorted(unique, np.where(present, values, unique[0])), -1)
+
+    return [_label(v) for v in unique], coder
 
 
 def _integral(columns: list[ColumnData]) -> bool:
@@ -125,60 +185,33 @@ def _integral(columns: list[ColumnData]) -> bool:
     return True
 
 
-def _numeric_codes(columns: list[ColumnData], low: float, high: float, integral: bool) -> tuple[list[str], list[np.ndarray]]:
-    """Class codes for numeric labels: a lookup table for compact integers, else a sort."""
-    if integral and math.isfinite(low) and math.isfinite(high) and high - low <= _TABLE_RANGE:
-        size = int(high - low) + 1
-        offsets = [_full_codes(column, lambda v, ok: np.where(ok, v, low) - low) for column in columns]
-        counts = sum(np.bincount(o[o >= 0], minlength=size) for o in offsets)
-        present = np.flatnonzero(counts)
-        remap = np.full(size + 1, -1, dtype=np.int64)  # the extra last slot maps -1 to -1
-        remap[present] = np.arange(len(present))
-        return [_label(low + p) for p in present], [remap[o] for o in offsets]
-    found = [block.values[(block.valid if block.valid is not None else slice(None))]
-             for column in columns for block in column.blocks]
-    values = np.concatenate(found).astype(np.float64) if found else np.zeros(0)
-    unique = np.unique(values[~np.isnan(values)])
-    codes = [_full_codes(column, lambda v, ok: np.searchsorted(unique, np.where(ok, v, unique[0] if len(unique) else 0)))
-             for column in columns]
-    return [_label(v) for v in unique], codes
-
-
 def _multi_column(columns_per_file: list[list[ColumnData]], ranges: list[tuple[float, float]], declared: Declared) -> TargetSummary:
-    """A 2-D target: one-hot, multi-hot or continuous multi-output."""
+    """A 2-D target (NPZ `y` with several columns): one-hot, multi-hot or continuous multi-output."""
     width = len(ranges)
-    lows = [low for low, _ in ranges]
-    highs = [high for _, high in ranges]
-    fields: dict[str, Any] = {"columns": width, "min": _finite(min(lows)), "max": _finite(max(highs))}
+    fields: dict[str, Any] = {"columns": width, "min": _finite(min(low for low, _ in ranges)),
+                              "max": _finite(max(high for _, high in ranges))}
     binary = all(low >= 0 and high <= 1 for low, high in ranges) and all(
-        _integral(per_file) for per_file in zip(*columns_per_file))
+        _integral(list(per_column)) for per_column in zip(*columns_per_file))
     if declared.continuous or not binary:
         return TargetSummary({**fields, "encoding": "continuous"})
     positives = np.zeros(width, dtype=np.int64)
-    rows_with = {"none": 0, "several": 0}
+    several = 0
     codes = []
-    one_hot = True
     for per_file in columns_per_file:
-        length = per_file[0].length
-        row_sums = np.zeros(length, dtype=np.int64)
-        code = np.full(length, -1, dtype=np.int64)
-        for j, column in enumerate(per_file):
-            ones = _full_codes(column, lambda v, ok: v) == 1
-            positives[j] += int(ones.sum())
-            row_sums += ones
-            code[ones] = j
-        rows_with["several"] += int((row_sums > 1).sum())
-        rows_with["none"] += int((row_sums == 0).sum())
-        one_hot = one_hot and bool((row_sums == 1).all())
-        codes.append(code)
+        ones = np.column_stack([gather(column, np.arange(column.length))[0] == 1 for column in per_file])
+        positives += ones.sum(axis=0)
+        row_sums = ones.sum(axis=1)
+        several += int((row_sums > 1).sum())
+        codes.append(np.where(row_sums == 1, ones.argmax(axis=1), -1))
     labels = [str(j) for j in range(width)]
-    if one_hot:
-        summary = _classes(labels, codes, "one_hot", fields)
+    if all((code >= 0).all() for code in codes):
+        file_counts = [np.bincount(code, minlength=width) for code in codes]
+        summary = _class_summary(labels, file_counts, "one_hot", fields, lambda number, rows: codes[number][rows])
         summary.fields["multi_label_rows"] = 0
         return summary
     counts = {label: int(n) for label, n in zip(labels, positives)}
-    fields.update(encoding="multi_hot", distinct=width, multi_label_rows=rows_with["several"])
-    return TargetSummary(fields, labels, None, counts if width <= MAX_LISTED_CLASSES else None, kind="multi_hot")
+    fields.update(encoding="multi_hot", distinct=width, multi_label_rows=several)
+    return TargetSummary(fields, "multi_hot", labels, None, counts if width <= MAX_LISTED_CLASSES else None)
 
 
 def _label(value: float) -> str:
