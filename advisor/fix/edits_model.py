@@ -154,8 +154,8 @@ def fix_learning_rate(ctx: FixContext) -> None:
 
 def log_metric(ctx: FixContext) -> None:
     """Compile the model with the success metric, so the next run logs its validation values."""
-    metric = ctx.experiment.metric.name if ctx.experiment.metric is not None else None
-    if not metric:
+    metric = ctx.current("/metric/name")
+    if not isinstance(metric, str) or not metric:
         raise NotFixable("no success metric is declared: declare metric.name first")
     compiled = ctx.current("/model/metrics")
     if not isinstance(compiled, list):

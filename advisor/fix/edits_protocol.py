@@ -19,6 +19,8 @@ DEFAULT_FOLDS = 4
 DEFAULT_REPEATS = 3
 #: The share of the samples a new validation or test split takes.
 HELD_OUT_SHARE = 0.2
+#: Fewer validation samples than this make hold-out scores noisy (EP02's default threshold).
+MIN_VALIDATION_SAMPLES = 1000
 #: Metrics tracked beside accuracy on imbalanced classes.
 IMBALANCE_METRICS = ("precision", "recall")
 RANKING_METRIC = "average_precision"
@@ -205,34 +207,42 @@ def time_split(ctx: FixContext) -> None:
 
 # --- held-out splits ---------------------------------------------------------------------------
 
+def _size(ctx: FixContext, name: str) -> int | float | None:
+    value = ctx.current(f"/splits/{name}")
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0 else None
+
+
+def _is_fraction(size: int | float) -> bool:
+    return isinstance(size, float) and size <= 1
+
+
 def _carve(ctx: FixContext, name: str) -> None:
     """Hold out a `name` split of 20% of the samples, taken from the training split.
 
     Fractions stay fractions and counts stay counts; the training split shrinks when the splits
-    would otherwise add up to more than the data.
+    would otherwise add up to more than the data. Sizes are read from the file as edited so far.
     """
-    splits = ctx.experiment.splits
-    train = splits.train if splits is not None else None
+    train = _size(ctx, "train")
     if train is None:
         ctx.set(f"/splits/{name}", HELD_OUT_SHARE)
         return
-    sizes = {key: getattr(splits, key) for key in ("train", "validation", "test") if getattr(splits, key)}
-    if isinstance(train, float) and train <= 1:
+    sizes = [size for size in (_size(ctx, key) for key in ("train", "validation", "test")) if size is not None]
+    if _is_fraction(train):
         ctx.set(f"/splits/{name}", HELD_OUT_SHARE)
-        fractions = sum(size for size in sizes.values() if isinstance(size, float) and size <= 1)
-        if fractions + HELD_OUT_SHARE > 1 + 1e-9:
+        if sum(size for size in sizes if _is_fraction(size)) + HELD_OUT_SHARE > 1 + 1e-9:
             if train - HELD_OUT_SHARE <= 0:
                 raise NotFixable(f"the training split ({train}) is too small to give {HELD_OUT_SHARE:.0%} to a {name} split")
             ctx.set("/splits/train", round(train - HELD_OUT_SHARE, 6))
         return
-    counts = sum(int(size) for size in sizes.values() if not (isinstance(size, float) and size <= 1))
-    declared_total = ctx.experiment.data.samples if ctx.experiment.data is not None else None
-    total = declared_total or counts
+    counts = sum(int(size) for size in sizes if not _is_fraction(size))
+    declared = ctx.current("/data/samples")
+    total = declared if isinstance(declared, int) and declared > 0 else counts
     held_out = max(1, round(HELD_OUT_SHARE * total))
-    if counts + held_out > total and int(train) - held_out <= 0:
+    shrink = counts + held_out > total
+    if shrink and int(train) - held_out <= 0:
         raise NotFixable(f"the training split ({train} samples) is too small to give {held_out} to a {name} split")
     ctx.set(f"/splits/{name}", held_out)
-    if counts + held_out > total:
+    if shrink:
         ctx.set("/splits/train", int(train) - held_out)
 
 
@@ -255,8 +265,9 @@ def hold_out_test(ctx: FixContext) -> None:
 
 
 def add_validation(ctx: FixContext) -> None:
-    """Hold out a validation split of 20% (EP01). A history logged without validation (OF01) needs
-    the model trained again with validation data.
+    """Measure generalization (EP01): a validation split of 20% when that gives 1000 samples or
+    more, else K-fold validation (4 folds, fewer on small data), as scarce data calls for. A history
+    logged without validation (OF01) needs the model trained again with validation data.
 
     Raises:
         NeedsTraining: the record has validation data; only the logged history lacks it.
@@ -266,7 +277,25 @@ def add_validation(ctx: FixContext) -> None:
     experiment = ctx.experiment
     kfold = experiment.protocol is not None and experiment.protocol.type in ("kfold", "iterated_kfold")
     has_validation = has_split(experiment, "validation") or kfold or bool(experiment.data and experiment.data.split_column)
-    if not has_validation:
+    if has_validation:
+        if "OF01" in ctx.codes:
+            raise NeedsTraining("fit", "train again with validation data, so the history logs val_loss")
+        return
+    pool = _validation_pool(ctx)
+    if pool is not None and HELD_OUT_SHARE * pool < MIN_VALIDATION_SAMPLES:
+        # Too few samples for a trustworthy hold-out set: validate by K-fold instead.
+        _set_protocol(ctx, {"type": "kfold", "folds": max(2, min(DEFAULT_FOLDS, pool // MIN_FOLD_SAMPLES))})
+    else:
         _carve(ctx, "validation")
-    elif "OF01" in ctx.codes:
-        raise NeedsTraining("fit", "train again with validation data, so the history logs val_loss")
+
+
+def _validation_pool(ctx: FixContext) -> int | None:
+    """The samples a validation split would come from: all but the test split; None when unknown."""
+    declared = ctx.current("/data/samples")
+    sizes = {key: _size(ctx, key) for key in ("train", "test")}
+    if isinstance(declared, int) and declared > 0:
+        test = sizes["test"]
+        held = round(test * declared) if test is not None and _is_fraction(test) else int(test or 0)
+        return declared - held
+    train = sizes["train"]
+    return int(train) if train is not None and not _is_fraction(train) else None

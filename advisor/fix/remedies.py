@@ -18,6 +18,10 @@ from advisor.fix import edits_data, edits_model, edits_protocol
 from advisor.fix.context import FixContext
 
 SAFE, UNSAFE, TRAINING = "safe", "unsafe", "training"
+#: The batch of the edits that read what they change from the file itself (splits, steps, layers),
+#: so they can be made one after the other before the record is read again. The problem type and
+#: the metric are read again before anything that depends on them.
+EDITS = "edits"
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class Remedy:
         edit: The edit of the record (None for TRAINING remedies).
         stage: For TRAINING remedies, the `advisor train --stage` that performs it.
         by_rule: Rules for which the edit's safety differs from `safety`.
+        batch: Remedies of one batch are applied together, before the record is read again: they
+            read the fields they edit from the file, so none depends on another's result.
     """
 
     id: str
@@ -37,35 +43,36 @@ class Remedy:
     edit: Callable[[FixContext], None] | None = None
     stage: str | None = None
     by_rule: Mapping[str, str] = field(default_factory=dict)
+    batch: str | None = None
 
 
-#: In the order `advisor fix` applies them: decisions first (the problem type and metric that the
-#: other edits read), then the splits and protocol, the data steps (constant features dropped before
-#: scaling is sized), and the model.
+#: In the order `advisor fix` applies them: the problem type and metric first (the other edits read
+#: them), then the splits and protocol, the data steps (constant features dropped before scaling is
+#: sized), and the model (layers inserted last, so the indices the others use stay valid).
 REMEDIES: dict[str, Remedy] = {remedy.id: remedy for remedy in (
     # Decisions: problem type, success metric, protocol, splits.
     Remedy("set_problem_type", UNSAFE, edits_protocol.set_problem_type),
     Remedy("set_metric", UNSAFE, edits_protocol.set_metric, by_rule={"MS03": SAFE}),
-    Remedy("time_split", UNSAFE, edits_protocol.time_split),
-    Remedy("stratify_split", UNSAFE, edits_protocol.stratify_split),
-    Remedy("add_validation", UNSAFE, edits_protocol.add_validation),
-    Remedy("hold_out_test", UNSAFE, edits_protocol.hold_out_test),
-    Remedy("use_kfold", UNSAFE, edits_protocol.use_kfold),
-    Remedy("use_iterated_kfold", UNSAFE, edits_protocol.use_iterated_kfold),
+    Remedy("time_split", UNSAFE, edits_protocol.time_split, batch=EDITS),
+    Remedy("stratify_split", UNSAFE, edits_protocol.stratify_split, batch=EDITS),
+    Remedy("add_validation", UNSAFE, edits_protocol.add_validation, batch=EDITS),
+    Remedy("hold_out_test", UNSAFE, edits_protocol.hold_out_test, batch=EDITS),
+    Remedy("use_kfold", UNSAFE, edits_protocol.use_kfold, batch=EDITS),
+    Remedy("use_iterated_kfold", UNSAFE, edits_protocol.use_iterated_kfold, batch=EDITS),
     # Data preparation: steps the data needs, fit on the training rows.
-    Remedy("deduplicate_splits", SAFE, edits_data.deduplicate_splits),
-    Remedy("drop_constant_features", SAFE, edits_data.drop_constant_features),
-    Remedy("impute_missing", SAFE, edits_data.impute_missing),
-    Remedy("encode_features", SAFE, edits_data.encode_features),
-    Remedy("normalize_features", SAFE, edits_data.standardize_features),
-    Remedy("scale_features", SAFE, edits_data.standardize_features),
+    Remedy("deduplicate_splits", SAFE, edits_data.deduplicate_splits, batch=EDITS),
+    Remedy("drop_constant_features", SAFE, edits_data.drop_constant_features, batch=EDITS),
+    Remedy("impute_missing", SAFE, edits_data.impute_missing, batch=EDITS),
+    Remedy("encode_features", SAFE, edits_data.encode_features, batch=EDITS),
+    Remedy("normalize_features", SAFE, edits_data.standardize_features, batch=EDITS),
+    Remedy("scale_features", SAFE, edits_data.standardize_features, batch=EDITS),
     # Model: an output layer, loss or learning rate that cannot work as written; training settings.
-    Remedy("fix_output_layer", SAFE, edits_model.fix_output_layer),
-    Remedy("fix_hidden_activation", SAFE, edits_model.fix_hidden_activation),
-    Remedy("fix_learning_rate", SAFE, edits_model.fix_learning_rate),
-    Remedy("log_metric", SAFE, edits_model.log_metric),
-    Remedy("restore_best_epoch", SAFE, edits_model.restore_best_epoch),
-    Remedy("regularize", UNSAFE, edits_model.regularize),
+    Remedy("fix_output_layer", SAFE, edits_model.fix_output_layer, batch=EDITS),
+    Remedy("fix_hidden_activation", SAFE, edits_model.fix_hidden_activation, batch=EDITS),
+    Remedy("fix_learning_rate", SAFE, edits_model.fix_learning_rate, batch=EDITS),
+    Remedy("log_metric", SAFE, edits_model.log_metric, batch=EDITS),
+    Remedy("restore_best_epoch", SAFE, edits_model.restore_best_epoch, batch=EDITS),
+    Remedy("regularize", UNSAFE, edits_model.regularize, batch=EDITS),
     # Needs data or training.
     Remedy("compute_baseline", TRAINING, stage="baseline"),
     Remedy("lower_learning_rate", TRAINING, stage="fit"),

@@ -139,7 +139,7 @@ class Fixer:
             if step is None:
                 break
             text, experiment, applied = step
-            result.applied.append(applied)
+            result.applied.extend(applied)
             result.fixed = text
             result.after = self.linter.lint(experiment)
             if text in seen:
@@ -151,31 +151,46 @@ class Fixer:
                 result.training.setdefault(remedy.id, f"run `advisor train {path} --fix --stage {remedy.stage}`")
         return result
 
-    def _step(self, result: FileFix, experiment: Experiment) -> tuple[str, Experiment, Applied] | None:
-        """Apply the first remedy, in the table's order, that changes the record."""
+    def _step(self, result: FileFix, experiment: Experiment) -> tuple[str, Experiment, list[Applied]] | None:
+        """Apply the first remedy, in the table's order, that changes the record, with the remedies
+        of its batch that follow it; then read the record again, once."""
         groups: dict[str, list[Finding]] = {}
         for finding in result.after:
             remedy = self.allowed(finding)
             if remedy is not None:
                 groups.setdefault(remedy.id, []).append(finding)
+        text, applied, batch = result.fixed, [], None
         for remedy_id in sorted(groups, key=list(REMEDIES).index):
-            findings = groups[remedy_id]
-            outcome = self._apply(REMEDIES[remedy_id], findings, result, experiment)
+            remedy = REMEDIES[remedy_id]
+            if applied and (batch is None or remedy.batch != batch):
+                break
+            outcome = self._apply(remedy, groups[remedy_id], result, experiment, text)
             if outcome is not None:
-                return outcome
-        return None
+                text = outcome[0]
+                applied.append(outcome[1])
+                batch = remedy.batch
+        if not applied:
+            return None
+        try:
+            return text, read_record_text(result.path, text), applied
+        except InputError as exc:
+            for step in applied:
+                result.unfixable[step.remedy] = f"the edit would leave an invalid record ({exc.message}); please report it"
+            return None
 
-    def _apply(self, remedy: Remedy, findings: list[Finding], result: FileFix,
-               experiment: Experiment) -> tuple[str, Experiment, Applied] | None:
+    def _apply(self, remedy: Remedy, findings: list[Finding], result: FileFix, experiment: Experiment,
+               text: str) -> tuple[str, Applied] | None:
+        """One remedy's edit of `text`, checked to leave a valid record; None when it changes nothing
+        or cannot be made (the reason goes to `result`)."""
         codes = sorted({f.code for f in findings})
         try:
-            document = open_document(result.path, result.fixed)
+            document = open_document(result.path, text)
             context = FixContext(document, experiment, findings)
             remedy.edit(context)
-            text = document.render()
-            if text == result.fixed:
+            edited = document.render()
+            if edited == text:
                 return None
-            fixed_experiment = read_record_text(result.path, text)
+            _validate(result.path, edited)
         except NotFixable as exc:
             result.unfixable[remedy.id] = str(exc)
             return None
@@ -189,7 +204,20 @@ class Fixer:
             result.unfixable[remedy.id] = f"internal error {type(exc).__name__}: {exc}; please report it"
             return None
         result.unfixable.pop(remedy.id, None)
-        return text, fixed_experiment, Applied(remedy.id, codes, context.changes)
+        return edited, Applied(remedy.id, codes, context.changes)
+
+
+def _validate(path: str, text: str) -> None:
+    """Check that `text` is a valid record on its own (without reading the files it names).
+
+    Raises:
+        InputError: it is not.
+    """
+    from advisor.readers.record import validate_record
+    from advisor.readers.structured import FORMATS, parse
+
+    data, sources = parse(path, text, FORMATS[os.path.splitext(path)[1].lower()])
+    validate_record(path, data, sources)
 
 
 def lint_only(linter: Linter, path: str) -> FileFix:
