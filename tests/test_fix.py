@@ -196,6 +196,22 @@ def test_a_directory_is_fixed_record_by_record(tmp_path):
     assert "Fixed 2 findings (0 remaining)." in result.output
 
 
+def test_a_suppressed_finding_is_not_fixed(tmp_path):
+    record = MIXED.replace("activation: relu}", "activation: relu}  # advisor: ignore[MC01]")
+    path = write(tmp_path, "experiment.yaml", record)
+    result = advisor("fix", "--select", "MC01", path)
+    assert read(path) == record
+    assert "Fixed 0 findings (0 remaining)." in result.output
+
+
+def test_inputs_that_are_not_records_are_linted_never_edited(tmp_path):
+    history = '{"loss": [0.9, 0.8, 0.85, 0.95, 1.2], "val_loss": [0.9, 0.9, 1.0, 1.1, 1.3]}\n'
+    path = write(tmp_path, "history.json", history)
+    result = advisor("fix", path)
+    assert read(path) == history
+    assert "TD02" in result.output and "not an experiment record file" in result.output
+
+
 def test_windows_line_endings_and_byte_order_mark_are_kept(tmp_path):
     path = os.path.join(str(tmp_path), "experiment.yaml")
     with open(path, "wb") as handle:
