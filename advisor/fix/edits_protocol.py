@@ -164,17 +164,20 @@ def _set_protocol(ctx: FixContext, values: dict[str, Any]) -> None:
 
 
 def _valid_folds(ctx: FixContext) -> int | None:
-    protocol = ctx.experiment.protocol
-    if protocol is None or protocol.folds is None or "EP04" in ctx.codes or protocol.folds < 2:
+    """The folds the record declares (as edited so far), when they leave every fold enough samples."""
+    folds = ctx.current("/protocol/folds")
+    if not isinstance(folds, int) or isinstance(folds, bool) or folds < 2:
         return None
-    return protocol.folds
+    pool = _kfold_pool(ctx.experiment)
+    if pool is not None and (folds > pool or pool / folds < MIN_FOLD_SAMPLES):
+        return None
+    return folds
 
 
 def use_kfold(ctx: FixContext) -> None:
     """K-fold cross-validation: 4 folds, fewer on small data (a K-fold protocol with bad folds
     only gets its folds corrected; iterated K-fold stays iterated)."""
-    protocol = ctx.experiment.protocol
-    kind = protocol.type if protocol is not None else None
+    kind = ctx.current("/protocol/type")
     folds = _valid_folds(ctx) or _folds(ctx.experiment)
     if kind in ("kfold", "iterated_kfold"):
         ctx.set("/protocol/folds", folds)
@@ -184,8 +187,8 @@ def use_kfold(ctx: FixContext) -> None:
 
 def use_iterated_kfold(ctx: FixContext) -> None:
     """Iterated K-fold with shuffling: the folds declared (or 4, fewer on small data), 3 repeats."""
-    protocol = ctx.experiment.protocol
-    repeats = protocol.repeats if protocol is not None and protocol.repeats else DEFAULT_REPEATS
+    repeats = ctx.current("/protocol/repeats")
+    repeats = repeats if isinstance(repeats, int) and not isinstance(repeats, bool) and repeats >= 1 else DEFAULT_REPEATS
     _set_protocol(ctx, {"type": "iterated_kfold", "folds": _valid_folds(ctx) or _folds(ctx.experiment),
                         "repeats": repeats})
 
