@@ -155,16 +155,6 @@ REMEDIES: dict[str, Advice] = {
         "final"),
 }
 
-#: Remedies that are edits of the record (`advisor fix`); the other remedies need data or training.
-RECORD_EDIT_REMEDIES = frozenset({
-    "fix_output_layer", "fix_hidden_activation", "fix_learning_rate", "set_metric", "set_problem_type",
-    "normalize_features", "scale_features", "encode_features", "impute_missing", "drop_constant_features",
-    "use_kfold", "use_iterated_kfold", "stratify_split", "time_split", "hold_out_test", "add_validation",
-    "restore_best_epoch", "regularize", "deduplicate_splits",
-})
-#: Record edits that change a decision (problem type, metric, protocol): `advisor fix --unsafe-fixes`.
-#: A rule's own `fix_safety` attribute ("safe" or "unsafe"), when it declares one, wins.
-UNSAFE_REMEDIES = frozenset({"set_problem_type", "set_metric", "use_kfold", "use_iterated_kfold"})
 
 #: Findings whose advice differs from their remedy's: the special cases the workflow names.
 FINDING_ADVICE: dict[str, Advice] = {
@@ -499,14 +489,22 @@ class _StepPlanner:
         command = None
         if train_stage is not None and self.target is not None:
             command = f"advisor train {shlex.quote(self.target)} --stage {train_stage}"
-        elif remedy in RECORD_EDIT_REMEDIES and codes:
+        elif codes and _is_record_edit(remedy):
             command = self._fix_command(codes, remedy)
         return Step(list(codes), advice.text, advice.why or STAGE_WHY[stage], command, stage, remedy)
 
     def _fix_command(self, codes: list[str], remedy: str | None) -> str | None:
         if self.target is None:
             return None
-        declared = {getattr(self.rules_by_code.get(code), "fix_safety", None) for code in codes} - {None}
-        unsafe = "unsafe" in declared if declared else remedy in UNSAFE_REMEDIES
+        from advisor.fix.remedies import UNSAFE, safety
+
+        unsafe = any(safety(remedy, self.rules_by_code.get(code) or code) == UNSAFE for code in codes)
         flag = "--unsafe-fixes " if unsafe else ""
         return f"advisor fix {flag}--select {','.join(codes)} {shlex.quote(self.target)}"
+
+
+def _is_record_edit(remedy: str | None) -> bool:
+    """Whether `advisor fix` performs the remedy (the fix package's table is the one authority)."""
+    from advisor.fix.remedies import EDIT_REMEDIES
+
+    return remedy in EDIT_REMEDIES

@@ -14,11 +14,13 @@ def command(fmt: str) -> None:
     from advisor.docs import options_table, sections
     from advisor.registry import load_registry
 
+    from advisor.fix.remedies import safety
+
     rules = load_registry().rules
     if fmt == "json":
         rows = [{
             "code": r.code, "name": r.name, "stage": r.stage, "severity": r.severity.value, "remedy": r.remedy,
-            "summary": sections(r)["Summary"], "fix": getattr(r, "fix_safety", None),
+            "summary": sections(r)["Summary"], "fix": safety(r.remedy, r),
             "options": {o["name"]: o["default"] for o in options_table(r)},
         } for r in rules]
         click.echo(json.dumps(rows, indent=2))
