@@ -62,6 +62,18 @@ def two_output_functional():
     return model
 
 
+def nested_head_functional():
+    """A Functional model whose output is a nested Sequential head."""
+    k = keras()
+    inputs = k.Input((4,), name="x")
+    hidden = k.layers.Dense(8, activation="relu", name="body")(inputs)
+    head = k.Sequential([k.layers.Dense(4, activation="relu", name="head_hidden"),
+                         k.layers.Dense(1, activation="sigmoid", name="head_out")], name="head")
+    model = k.Model(inputs, head(hidden))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    return model
+
+
 def custom_objects_model():
     """A registered custom layer and activation, an activation layer object, a learning-rate
     schedule and a loss function: the reader keeps them by name and never runs them."""
@@ -121,9 +133,10 @@ def diverging_training(directory) -> dict[str, list[float]]:
     return history.history
 
 
-def healthy_training(directory, model=None) -> dict[str, list[float]]:
-    """Train a small binary classifier for 3 epochs, logging with CSVLogger to `history.csv`;
-    save the model as `model.keras`. Returns the history."""
+def train_and_save(directory, model=None) -> dict[str, list[float]]:
+    """Train a small binary classifier (by default the relu-output one: MC01 fires) for 3 epochs,
+    logging with CSVLogger to `history.csv`, and save it as `model.keras`, both in `directory`.
+    Returns the history."""
     import numpy as np
 
     k = keras()

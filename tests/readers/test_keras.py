@@ -26,6 +26,7 @@ def saved(tmp_path_factory):
         "functional": keras_models.nested_functional,
         "two_outputs": keras_models.two_output_functional,
         "custom": keras_models.custom_objects_model,
+        "nested_head": keras_models.nested_head_functional,
     }
     return {name: keras_models.save_both(build(), directory, name) for name, build in builders.items()}
 
@@ -69,6 +70,27 @@ def test_functional_follows_the_first_output(saved):
     assert model["optimizer"]["name"] == "sgd"
 
 
+def test_nested_model_as_the_output(saved):
+    model, _ = read_model_file(saved["nested_head"][0])
+    assert [(layer["name"], layer["activation"]) for layer in model["layers"]] == [
+        ("body", "relu"), ("head_hidden", "relu"), ("head_out", "sigmoid")]
+
+
+def test_keras2_inbound_nodes(saved):
+    """Keras 2 wrote inbound nodes as [[name, node_index, tensor_index, kwargs]] lists."""
+    from advisor.locations import SourceMap
+    from advisor.readers.keras_config import ModelConfigReader
+
+    with open(saved["two_outputs"][1], encoding="utf-8") as handle:
+        config = json.load(handle)
+    for layer in config["config"]["layers"]:
+        sources = [node["args"][0]["config"]["keras_history"] for node in layer["inbound_nodes"]]
+        layer["inbound_nodes"] = [[[name, node, tensor, {}]] for name, node, tensor in sources]
+    config["config"]["output_layers"] = [["main", 0, 0], ["side", 0, 0]]
+    model, _ = ModelConfigReader("model.json", "the file", SourceMap("model.json")).read(config)
+    assert [layer["name"] for layer in model["layers"]] == ["trunk", "main"]
+
+
 def test_custom_objects_kept_by_name(saved):
     model, _ = read_model_file(saved["custom"][0])
     assert [layer["type"] for layer in model["layers"]] == ["dense", "doubling", "dense"]
@@ -79,7 +101,7 @@ def test_custom_objects_kept_by_name(saved):
     assert model["metrics"] == ["mean_absolute_error"]
 
 
-@pytest.mark.parametrize("name", ["sequential", "functional", "two_outputs", "custom"])
+@pytest.mark.parametrize("name", ["sequential", "functional", "two_outputs", "custom", "nested_head"])
 def test_json_and_archive_agree(saved, name):
     archive, as_json = saved[name]
     assert read_model_file(archive)[0] == read_model_file(as_json)[0]

@@ -27,7 +27,7 @@ def run_dir(tmp_path_factory):
     """A run directory made by real Keras training: (path, the history Keras returned)."""
     directory = tmp_path_factory.mktemp("runs") / "run-1"
     directory.mkdir()
-    history = keras_models.healthy_training(directory)
+    history = keras_models.train_and_save(directory)
     write(directory, "experiment.yaml", RECORD)
     return directory, history
 
