@@ -88,7 +88,10 @@ def read_model_file(path: str, shown: str | None = None) -> tuple[dict[str, Any]
         what = "the file"
     config = _parse_json(shown, text, what)
     positions = _positions(shown, text)
-    return ModelConfigReader(shown, what, positions).read(config)
+    try:
+        return ModelConfigReader(shown, what, positions).read(config)
+    except RecursionError:
+        raise InputError(shown, f"{what} is nested too deeply to be a Keras model config") from None
 
 
 # --- archive and JSON ---------------------------------------------------------------------------
