@@ -3,7 +3,8 @@
 
 Each step becomes a `ColumnTransformer` over its `columns` (default: every numeric feature; text
 features for `one_hot`) that passes the other columns through, so later steps see earlier results
-by name.
+by name. A `feature_selection` step removes the columns it names, or, naming none, the features
+without variance on the training rows.
 """
 
 from __future__ import annotations
@@ -103,7 +104,12 @@ class Preprocessor:
                 raise TrainerError(self.source, f"has no column {missing[0]!r} (named by the {step.step} step's columns)")
             if not columns:
                 continue
-            parts = _impute(current, columns) if step.step == "impute" else [(step.step, _transformer(step.step), columns)]
+            if step.step == "impute":
+                parts = _impute(current, columns)
+            elif step.step == "feature_selection" and step.columns:
+                parts = [("drop", "drop", columns)]  # the columns a feature_selection step names are removed
+            else:
+                parts = [(step.step, _transformer(step.step), columns)]
             transformer = ColumnTransformer(parts, remainder="passthrough", verbose_feature_names_out=False)
             transformer.set_output(transform="pandas")
             rows = rows_by_fit_on.get(step.fit_on, rows_by_fit_on["train"])
