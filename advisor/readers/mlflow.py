@@ -361,8 +361,8 @@ def small_text(path: str, what: str) -> str:
 
 def model_candidates(artifact_dirs: list[str], relative_to: str) -> list[str]:
     """Where a run's logged Keras model may be: `<artifact dir>/data/model.keras` for each local
-    artifact location (`file://` URIs and plain paths; a store that moved is tried relative to
-    `relative_to` from its `mlruns/` part on)."""
+    artifact location (`file://` URIs and plain paths), first relative to `relative_to` from the
+    location's `mlruns/` part on (so a store that was copied or moved reads its own artifacts)."""
     from urllib.parse import unquote, urlparse
 
     found: list[str] = []
@@ -377,7 +377,7 @@ def model_candidates(artifact_dirs: list[str], relative_to: str) -> list[str]:
             local = location
         tries = [local]
         marker = local.replace("\\", "/").find("mlruns/")
-        if marker >= 0:
-            tries.append(os.path.join(relative_to, local[marker:]))
+        if marker >= 0:  # the store's own copy first: a store copied elsewhere reads its own artifacts
+            tries.insert(0, os.path.join(relative_to, local[marker:]))
         found.extend(os.path.join(base, "data", "model.keras") for base in tries)
     return found

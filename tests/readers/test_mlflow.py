@@ -235,3 +235,12 @@ def test_invalid_value_under_a_record_name(stores, tmp_path):
     run_id = _copy_with_param(stores, tmp_path, "problem.type", "binary")
     result = run_advisor("lint", "mlruns", cwd=tmp_path)
     assert_clean_failure(result, f"run {run_id}: problem.type: expected one of", "'binary'")
+
+
+def test_copied_sqlite_store_reads_its_own_artifacts(stores, tmp_path):
+    directory, summary = stores
+    shutil.copytree(directory / "sqlite", tmp_path / "copy")
+    runs = dict(read_input(str(tmp_path / "copy" / "mlflow.db")))
+    experiment = runs[summary["sqlite"]["autolog"]]
+    assert experiment.model.loss.name == "binary_crossentropy"
+    assert experiment.sources.locate("/model/loss").path.startswith(str(tmp_path / "copy" / "mlruns"))
