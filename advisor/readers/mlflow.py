@@ -26,9 +26,10 @@ import ast
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from advisor.errors import InputError
 from advisor.locations import Location, SourceMap, escape_token
@@ -157,7 +158,11 @@ def run_history(run: LoggedRun) -> tuple[dict[str, Any], Locations]:
         series[name] = _per_step(points)
     if not series:
         return {}, {}
-    epochs = len(series["loss"]) if "loss" in series else _most_common(len(points) for points in series.values())
+    if "loss" in series:
+        epochs = len(series["loss"])
+    else:  # the most common length (the longer one on a tie)
+        lengths = Counter(len(points) for points in series.values())
+        epochs = max(lengths, key=lambda n: (lengths[n], n))
     history: dict[str, Any] = {}
     locations: Locations = {}
     for name, points in series.items():
@@ -182,13 +187,6 @@ def _per_step(points: list[MetricPoint]) -> list[MetricPoint]:
         if current is None or point.timestamp >= current.timestamp:
             latest[key(point)] = point
     return [latest[k] for k in sorted(latest)]
-
-
-def _most_common(values: Iterator[int]) -> int:
-    counts: dict[int, int] = {}
-    for value in values:
-        counts[value] = counts.get(value, 0) + 1
-    return max(counts, key=lambda n: (counts[n], n))
 
 
 def _dotted_section(name: str) -> str | None:
@@ -217,7 +215,10 @@ def _dotted_fields(run: LoggedRun, data: dict[str, Any], sources: SourceMap) -> 
         else:
             if parent.get(tokens[-1]) is None:
                 parent[tokens[-1]] = value
-                sources.add("".join("/" + escape_token(t) for t in tokens), location)
+                for depth in range(1, len(tokens) + 1):  # the sections too, where nothing else is
+                    pointer = "".join("/" + escape_token(t) for t in tokens[:depth])
+                    if depth == len(tokens) or pointer not in sources:
+                        sources.add(pointer, location)
 
 
 def _is_record_field(tokens: list[str]) -> bool:
