@@ -20,6 +20,8 @@ from advisor import __version__
 CACHE_DIR_NAME = ".advisor_cache"
 #: Bump when the entry layout changes.
 LAYOUT = 1
+#: Inputs up to this size are keyed by their bytes; larger ones by size and modification time.
+CONTENT_KEY_LIMIT = 1024 * 1024
 
 
 def cache_dir() -> str:
@@ -80,8 +82,14 @@ class LintCache:
     def get(self, path: str) -> tuple[str, list[dict[str, Any]] | None]:
         """(key, cached findings) — findings None on a miss."""
         try:
-            with open(path, "rb") as handle:
-                content = handle.read()
+            stat = os.stat(path)
+            if stat.st_size > CONTENT_KEY_LIMIT:
+                # Large artifacts (a .keras archive with weights, an MLflow database) are keyed by
+                # size and modification time: hashing them would cost more than reading them.
+                content = f"size={stat.st_size};mtime={stat.st_mtime_ns}".encode()
+            else:
+                with open(path, "rb") as handle:
+                    content = handle.read(CONTENT_KEY_LIMIT + 1)
         except OSError:
             return "", None
         key = self._key(path, content)

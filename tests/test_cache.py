@@ -92,3 +92,13 @@ def test_unwritable_cache_folder_only_costs_speed(tmp_path):
     blocked.write_text("a file where the cache folder would go")
     result = run_advisor("lint", "experiment.yaml", cwd=tmp_path, env={"ADVISOR_CACHE_DIR": str(blocked / "cache")})
     assert result.returncode == 1 and "MC01" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_large_inputs_are_keyed_without_reading_them(tmp_path):
+    """A 2 GB file must be refused by its reader, not read whole to compute a cache key."""
+    huge = tmp_path / "history.json"
+    with open(huge, "wb") as handle:
+        handle.truncate(2 * 1024 ** 3)
+    result = run_advisor("lint", "history.json", cwd=tmp_path, memory_cap=512 * 1024 ** 2, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "history.json" in result.stderr and "Traceback" not in result.stderr
