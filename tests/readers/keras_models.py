@@ -23,9 +23,10 @@ def relu_output_sequential():
     k = keras()
     model = k.Sequential([
         k.Input((4,)),
-        k.layers.Dense(8, activation="relu", kernel_regularizer=k.regularizers.l2(0.01)),
-        k.layers.Dropout(0.3),
-        k.layers.Dense(1, activation="relu"),
+        # Explicit names: Keras numbers default names per process, so they depend on test order.
+        k.layers.Dense(8, activation="relu", kernel_regularizer=k.regularizers.l2(0.01), name="dense"),
+        k.layers.Dropout(0.3, name="dropout"),
+        k.layers.Dense(1, activation="relu", name="dense_1"),
     ])
     model.compile(optimizer=k.optimizers.RMSprop(1e-3), loss="binary_crossentropy", metrics=["accuracy"])
     return model
