@@ -2,8 +2,8 @@
 
 For each example under examples/: `advisor train` as declared (before) and `advisor train --fix`
 (after), both into fresh run directories, then `advisor lint` on the fixed run (it must report no
-error). Prints one row per example: the success metric on the test set before and after, the dumb
-baseline's score, the reference, and whether the fixed run reaches it with a clean lint.
+error). Prints one row per example: the success metric on the test set before and after (the before run
+scores the metric the record declared, named when --fix changed it), the dumb baseline's score, the reference, and whether the fixed run reaches it with a clean lint.
 
 Run: `python benchmarks/reference_table.py [--seed N] [--only NAME ...]` (a few minutes on 2 cores).
 Exit code 0 when every row passes.
@@ -66,14 +66,16 @@ def main() -> int:
             errors = _lint_errors(fixed_dir)
             score = after["final"]["test_score"]
             reached = reference is None or (score >= reference if goal == "maximize" else score <= reference)
-            rows.append((example, after["metric"]["name"], before["final"]["test_score"], score,
+            rows.append((example, after["metric"]["name"], (before["final"]["test_score"], before["metric"]["name"]), score,
                          after["baseline"]["score"], reference, goal, reached and not errors, errors))
-    header = f"{'example':<14} {'metric':<18} {'before':>8} {'after':>8} {'baseline':>9} {'reference':>10}  pass  lint errors"
+    header = (f"{'example':<14} {'metric (after)':<18} {'before':>20} {'after':>8} {'baseline':>9} {'reference':>10}  "
+              "pass  lint errors")
     print(header)
     print("-" * len(header))
     for example, metric, before, after, baseline, reference, goal, passed, errors in rows:
         shown = "-" if reference is None else ("≥ " if goal == "maximize" else "≤ ") + f"{reference:g}"
-        print(f"{example:<14} {metric:<18} {before:>8.4f} {after:>8.4f} {baseline:>9.4f} {shown:>10}  "
+        before_shown = f"{before[0]:.4f}" + ("" if before[1] == metric else f" ({before[1]})")
+        print(f"{example:<14} {metric:<18} {before_shown:>20} {after:>8.4f} {baseline:>9.4f} {shown:>10}  "
               f"{'yes' if passed else 'NO':<4}  {', '.join(errors) or 'none'}")
     return 0 if all(row[7] for row in rows) else 1
 

@@ -15,6 +15,8 @@ import numpy as np
 
 from reference_trainer.model import ModelSpec, build_model, import_keras
 
+#: XLA settings of local worker processes (set only when the user's environment names none).
+SINGLE_THREAD_XLA = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
 #: Epoch lines printed per job at most (the first, every n-th and the last).
 PROGRESS_LINES = 10
 
@@ -125,12 +127,20 @@ def _backend(name: str):
         yield
 
 
+def _worker_environment(backend: str) -> None:
+    """Settle what local worker processes inherit: the Keras backend, one XLA thread each."""
+    os.environ.setdefault("KERAS_BACKEND", "jax")
+    if backend in ("loky", "multiprocessing") and "XLA_FLAGS" not in os.environ:
+        # one XLA thread per worker process: the workers share the cores instead of fighting over them
+        os.environ["XLA_FLAGS"] = SINGLE_THREAD_XLA
+
+
 def run_jobs(jobs: list[Job], n_jobs: int, backend: str) -> list[JobResult]:
     """Run `jobs`, in parallel when there are several and `n_jobs` allows; results in job order."""
     if len(jobs) == 1 or n_jobs == 1:
         return [run_job(job) for job in jobs]
     import joblib
 
-    import_keras()  # settles KERAS_BACKEND in the environment the workers inherit
+    _worker_environment(backend)
     with _backend(backend):
-        return joblib.Parallel(n_jobs=min(n_jobs, len(jobs)))(joblib.delayed(run_job)(job) for job in jobs)
+        return joblib.Parallel(n_jobs=n_jobs)(joblib.delayed(run_job)(job) for job in jobs)

@@ -151,7 +151,8 @@ def train(options: TrainOptions) -> str:
         summary = f"test {prepared.metric} {outcome.test_score:.4f}" if outcome.test_score is not None else (
             f"validation {prepared.metric} {outcome.selected.score:.4f}"
             if outcome.selected is not None and outcome.selected.score is not None else "")
-        options.echo(f"[done] {path} {summary}".rstrip())
+        shown = os.path.relpath(path)
+        options.echo(f"[done] {shown if not shown.startswith('..') else path} {summary}".rstrip())
     return path
 
 
