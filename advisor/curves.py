@@ -14,6 +14,9 @@ from typing import Sequence
 
 #: Curves shorter than this are too short to judge a trend (1-3 epochs): curve rules stay silent.
 MIN_EPOCHS = 4
+#: A loss "ends above where it started" when it ends above its start by more than this share of
+#: the start: a flat, noisy loss is not a rising one.
+END_TOLERANCE = 0.02
 
 
 def median(values) -> float:
@@ -72,6 +75,20 @@ def smooth(values: Sequence[float]) -> list[tuple[int, float]]:
     smoothed += [median(ys[i - 1:i + 2]) for i in range(1, len(ys) - 1)]
     smoothed.append((ys[-2] + ys[-1]) / 2)
     return [(epoch, value) for (epoch, _), value in zip(points, smoothed)]
+
+
+def start_and_end(values: Sequence[float]) -> tuple[float, float] | None:
+    """Where a curve starts (its first finite value) and ends (`end_value`), or None when it has no
+    finite value."""
+    points = finite_points(values)
+    if not points:
+        return None
+    return points[0][1], median(value for _, value in points[-3:])
+
+
+def ends_above_start(start: float, end: float) -> bool:
+    """Whether a loss ended above where it started, by more than `END_TOLERANCE` of the start."""
+    return end - start > END_TOLERANCE * abs(start)
 
 
 def end_value(values: Sequence[float]) -> float | None:

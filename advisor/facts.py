@@ -46,8 +46,10 @@ def output_layer(experiment: Experiment) -> OutputLayer | None:
     for index in range(len(model.layers) - 1, -1, -1):
         layer = model.layers[index]
         kind = canonical_layer_type(layer.type)
-        if kind in ACTIVATION_LAYER_TYPES and trailing_activation is None:
-            trailing_activation = (index, ACTIVATION_LAYER_TYPES[kind] or canonical_activation(layer.activation))
+        applied = applied_activation(kind, layer)
+        if applied is not None:
+            if trailing_activation is None:
+                trailing_activation = (index, applied)
             continue
         if kind in DENSE_LAYER_TYPES:
             pointer = f"/model/layers/{index}"
@@ -58,6 +60,21 @@ def output_layer(experiment: Experiment) -> OutputLayer | None:
                 activation_pointer = f"/model/layers/{trailing_activation[0]}/activation"
             return OutputLayer(index, layer, layer.units, activation, pointer, activation_pointer)
     return None
+
+
+def applied_activation(kind: str, layer: Layer) -> str | None:
+    """The activation an activation layer (`Activation`, `Softmax`, `ReLU`, ...) applies, canonical.
+
+    Args:
+        kind: the layer's canonical type (`canonical_layer_type(layer.type)`).
+        layer: the layer.
+
+    Returns:
+        The canonical activation, or None when the layer is no activation layer.
+    """
+    if kind not in ACTIVATION_LAYER_TYPES:
+        return None
+    return ACTIVATION_LAYER_TYPES[kind] or canonical_activation(layer.activation)
 
 
 def hidden_dense_layers(experiment: Experiment) -> list[tuple[int, Layer]]:
@@ -188,8 +205,6 @@ def validation_score(experiment: Experiment) -> ScoreFact | None:
     Returns None when none of them is there, or when picking "the best" needs a metric goal that
     is neither declared nor known.
     """
-    import math
-
     final = experiment.final
     if final is not None and final.validation_score is not None:
         return ScoreFact(final.validation_score, "final.validation_score", "/final/validation_score")
@@ -197,7 +212,6 @@ def validation_score(experiment: Experiment) -> ScoreFact | None:
     goal = metric_goal_of(experiment)
     if metric is None or metric.name is None or goal is None:
         return None
-    best = max if goal == "maximize" else min
     key = history_key(experiment, metric.name, validation=True)
     if key is not None:
         from advisor.curves import best_epoch
@@ -206,14 +220,32 @@ def validation_score(experiment: Experiment) -> ScoreFact | None:
         epoch = best_epoch(values, goal)
         if epoch is not None:
             return ScoreFact(values[epoch], f"history.{key}", f"/history/{key}/{epoch}", epoch + 1)
-    trials = experiment.tuning.trials if experiment.tuning is not None else None
-    if isinstance(trials, list):
-        scored = [(trial.score, index) for index, trial in enumerate(trials)
-                  if trial.score is not None and math.isfinite(trial.score)]
-        if scored:
-            score, index = best(scored, key=lambda pair: pair[0])
-            return ScoreFact(score, "tuning.trials", f"/tuning/trials/{index}/score")
+    trial = best_trial(experiment, goal)
+    if trial is not None:
+        return ScoreFact(trial[0], "tuning.trials", f"/tuning/trials/{trial[1]}/score")
     return None
+
+
+def best_trial(experiment: Experiment, goal: str) -> tuple[float, int] | None:
+    """The best finite score among the listed tuning trials.
+
+    Args:
+        experiment: the record.
+        goal: "maximize" or "minimize", the success metric's goal.
+
+    Returns:
+        `(score, trial_index)`, or None when no listed trial has a finite score.
+    """
+    import math
+
+    trials = experiment.tuning.trials if experiment.tuning is not None else None
+    if not isinstance(trials, list):
+        return None
+    scored = [(trial.score, index) for index, trial in enumerate(trials)
+              if trial.score is not None and math.isfinite(trial.score)]
+    if not scored:
+        return None
+    return (max if goal == "maximize" else min)(scored, key=lambda pair: pair[0])
 
 
 def _metric_of_key(key: str) -> str | None:
@@ -265,14 +297,24 @@ def history_key(experiment: Experiment, metric: str | None, validation: bool) ->
     return None
 
 
+def class_counts_in(experiment: Experiment, split: str) -> dict[str, int] | None:
+    """Samples per class in `split` (`splits.class_counts`), else in the whole data
+    (`observed_class_counts`); None when neither is known.
+
+    Args:
+        split: "train", "validation" or "test".
+    """
+    if experiment.splits is not None and experiment.splits.class_counts:
+        counts = experiment.splits.class_counts.get(split)
+        if counts:
+            return dict(counts)
+    return observed_class_counts(experiment)
+
+
 def majority_share(experiment: Experiment, split: str = "train") -> float | None:
     """The share of the largest class in `split` (class counts per split when known, else the
     whole data's class counts): the accuracy of always predicting the majority class."""
-    counts = None
-    if experiment.splits is not None and experiment.splits.class_counts:
-        counts = experiment.splits.class_counts.get(split)
-    if not counts and experiment.data is not None:
-        counts = experiment.data.class_counts
+    counts = class_counts_in(experiment, split)
     total = sum(counts.values()) if counts else 0
     if total <= 0:
         return None
@@ -465,3 +507,51 @@ def uses_holdout(experiment: Experiment) -> bool:
     """Hold-out validation: `protocol.type: holdout`, or a validation split with no protocol type."""
     kind = experiment.protocol.type if experiment.protocol is not None else None
     return kind == "holdout" or (kind is None and has_split(experiment, "validation"))
+
+
+def uses_kfold(experiment: Experiment) -> bool:
+    """K-fold or iterated K-fold validation (`protocol.type`)."""
+    return experiment.protocol is not None and experiment.protocol.type in ("kfold", "iterated_kfold")
+
+
+def kfold_pool(experiment: Experiment) -> int | None:
+    """Samples K-fold folds are cut from: train + validation, else all samples but the test split;
+    None when neither can be counted."""
+    counted = split_samples(experiment)
+    if "train" in counted:
+        return counted["train"] + counted.get("validation", 0)
+    total = experiment.data.samples if experiment.data is not None else None
+    if total is None:
+        return None
+    return total - counted.get("test", 0)
+
+
+def holdout_validation_samples(experiment: Experiment) -> int | None:
+    """The validation samples of a hold-out protocol (see `uses_holdout`); None for other protocols
+    or when the validation split cannot be counted."""
+    if not uses_holdout(experiment):
+        return None
+    return split_samples(experiment).get("validation")
+
+
+def in_time_order(experiment: Experiment) -> bool:
+    """Whether the samples are ordered in time: `data.time_column`, `data.time_ordered`, or a split
+    by time (`splits.method: time`)."""
+    data, splits = experiment.data, experiment.splits
+    if data is not None and (data.time_column or data.time_ordered):
+        return True
+    return splits is not None and splits.method == "time"
+
+
+def curve_to_judge(experiment: Experiment, key: str) -> list[float] | None:
+    """The history series `key` when it is logged and long enough to judge a trend on
+    (`advisor.curves.long_enough`), else None."""
+    from advisor.curves import long_enough
+
+    values = experiment.history.get(key) if experiment.history is not None else None
+    return values if long_enough(values) else None
+
+
+def learning_rate_pointer(experiment: Experiment, fallback: str) -> str:
+    """The record field that sets the learning rate, or `fallback` when the record has none."""
+    return present_pointer(experiment, "/model/optimizer/learning_rate", "/model/optimizer", fallback)

@@ -134,6 +134,10 @@ PROBLEM_OUTPUT: dict[str, tuple[str, str]] = {
     "regression": ("linear", "mse"),
     "bounded_regression": ("sigmoid", "mse"),
 }
+#: Problem types grouped as the rules judge them: one label per row, any classification, regression.
+SINGLE_LABEL_TYPES = ("binary_classification", "multiclass_classification")
+CLASSIFICATION_TYPES = (*SINGLE_LABEL_TYPES, "multilabel_classification")
+REGRESSION_TYPES = ("regression", "bounded_regression")
 
 #: Layer types that hold trainable weights and take an activation.
 DENSE_LAYER_TYPES = {"dense", "einsum_dense"}

@@ -14,9 +14,9 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import (
-    inferred_problem_type, metric_goal_of, observed_class_counts, present_pointer, validation_score,
+    best_trial, inferred_problem_type, metric_goal_of, observed_class_counts, present_pointer, validation_score,
 )
-from advisor.names import canonical_metric, perfect_score
+from advisor.names import REGRESSION_TYPES, SINGLE_LABEL_TYPES, canonical_metric, perfect_score
 
 #: BL04: a baseline counts as weaker when the common-sense one scores more than this above it.
 WEAKER_BY = 0.01
@@ -220,8 +220,8 @@ class NeverBeatsBaseline(Rule):
         architectures = len(named) if named else tuning.architectures
         if architectures is None or architectures < options.min_architectures:
             return
-        scored = [trial.score for trial in trials if trial.score is not None]
-        best = (max(scored) if goal == "maximize" else min(scored)) if scored else score.value
+        trial = best_trial(experiment, goal)
+        best = trial[0] if trial is not None else score.value
         if beats(best, baseline, goal):
             return
         yield self.violation(
@@ -288,9 +288,9 @@ class WeakBaseline(Rule):
             return
         metric = canonical_metric(experiment.metric.name) if experiment.metric is not None else None
         problem = inferred_problem_type(experiment)
-        if problem in ("binary_classification", "multiclass_classification") and metric == "accuracy":
+        if problem in SINGLE_LABEL_TYPES and metric == "accuracy":
             yield from self._classification(experiment, baseline)
-        elif problem in ("regression", "bounded_regression") and baseline.strategy in ("constant", "median"):
+        elif problem in REGRESSION_TYPES and baseline.strategy in ("constant", "median"):
             yield from self._regression(experiment, baseline, metric)
 
     def _classification(self, experiment, baseline):

@@ -12,21 +12,14 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.curves import (
-    end_value, finite_points, first_non_finite, given_back, largest_growth, long_enough, rising_epochs,
+    ends_above_start, finite_points, first_non_finite, given_back, largest_growth, rising_epochs, start_and_end,
 )
-from advisor.facts import history_key, inferred_problem_type, majority_share, present_pointer
+from advisor.facts import curve_to_judge, history_key, inferred_problem_type, learning_rate_pointer, majority_share
+from advisor.names import SINGLE_LABEL_TYPES
 
 #: A loss below this share of its first value has converged to near zero; its relative wiggles
 #: there are numerical noise, not instability.
 NOISE_FLOOR = 0.01
-#: TD02: "ends above where it started" means above by more than this share of the start, so a
-#: flat, noisy loss is left to OF02 (not decreasing) instead of being called divergence.
-END_TOLERANCE = 0.02
-
-
-def learning_rate_pointer(experiment, fallback: str) -> str:
-    """The record field that sets the learning rate, or `fallback` when the record has none."""
-    return present_pointer(experiment, "/model/optimizer/learning_rate", "/model/optimizer", fallback)
 
 
 class NonFiniteLoss(Rule):
@@ -135,11 +128,10 @@ class LossDiverging(Rule):
         factor: float = Field(10.0, gt=1, description="Growth over an earlier minimum that counts as divergence.")
 
     def check(self, experiment, options):
-        values = experiment.history.get("loss") if experiment.history is not None else None
-        if not long_enough(values):
+        values = curve_to_judge(experiment, "loss")
+        if values is None:
             return
-        points = finite_points(values)
-        start, end = points[0][1], end_value(values)
+        start, end = start_and_end(values)
         growth = largest_growth(values)
         evidence = {"start": start, "end": end, "factor": options.factor, "epochs": len(values)}
         if growth is not None and growth[0] >= options.factor and values[growth[2]] >= NOISE_FLOOR * start:
@@ -151,10 +143,10 @@ class LossDiverging(Rule):
                 learning_rate_pointer(experiment, f"/history/loss/{high}"),
                 growth=factor, low_epoch=low + 1, high_epoch=high + 1, **evidence,
             )
-        elif end - start > END_TOLERANCE * abs(start):
+        elif ends_above_start(start, end):
             yield self.violation(
                 f"training loss ends at {end:.4g} (median of the last 3 epochs), above its start "
-                f"{start:.4g} at epoch {points[0][0] + 1} (threshold: not above the start): training "
+                f"{start:.4g} at epoch {finite_points(values)[0][0] + 1} (threshold: not above the start): training "
                 "makes the model worse; lower the learning rate",
                 learning_rate_pointer(experiment, "/history/loss"),
                 growth=growth[0] if growth else None, **evidence,
@@ -207,8 +199,8 @@ class LossOscillating(Rule):
         min_swing: float = Field(0.05, ge=0, description="Relative rise of the loss that counts as a rise.")
 
     def check(self, experiment, options):
-        values = experiment.history.get("loss") if experiment.history is not None else None
-        if not long_enough(values):
+        values = curve_to_judge(experiment, "loss")
+        if values is None:
             return
         floor = NOISE_FLOOR * finite_points(values)[0][1]
         rising, steps = rising_epochs(values, options.min_swing)
@@ -277,14 +269,14 @@ class StuckAtChance(Rule):
         tolerance: float = Field(0.02, ge=0, description="How far accuracy may stray from the majority share and still count as stuck.")
 
     def check(self, experiment, options):
-        if inferred_problem_type(experiment) not in (None, "binary_classification", "multiclass_classification"):
+        if inferred_problem_type(experiment) not in (None, *SINGLE_LABEL_TYPES):
             return
         share = majority_share(experiment, "train")
         key = history_key(experiment, "accuracy", validation=False)
         if share is None or key is None:
             return
-        values = experiment.history.get(key)
-        if not long_enough(values):
+        values = curve_to_judge(experiment, key)
+        if values is None:
             return
         finite = [value for _, value in finite_points(values)]
         low, high = min(finite), max(finite)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
-from advisor.facts import split_samples, uses_holdout
+from advisor.facts import holdout_validation_samples, split_samples
 
 #: Steps that learn no statistics from the rows: where they were "fit" leaks nothing. A one-hot
 #: encoder learns only the category vocabulary, which carries no label or distribution information.
@@ -252,9 +252,9 @@ class ValidationOveruse(Rule):
 
     def check(self, experiment, options):
         trials = experiment.tuning.trial_count if experiment.tuning is not None else None
-        if trials is None or trials < options.min_trials or not uses_holdout(experiment):
+        if trials is None or trials < options.min_trials:
             return
-        validation = split_samples(experiment).get("validation")
+        validation = holdout_validation_samples(experiment)
         if validation is None or validation >= options.min_validation_samples:
             return
         yield self.violation(

@@ -14,10 +14,10 @@ from advisor.facts import (
     class_imbalance, declares_plan, history_key, inferred_problem_type, observed_class_counts, success_metric,
     validation_series_keys,
 )
-from advisor.names import CLASSIFICATION_METRICS, RANKING_METRICS, REGRESSION_METRICS, canonical_metric
-
-_CLASSIFICATION_TYPES = ("binary_classification", "multiclass_classification", "multilabel_classification")
-_REGRESSION_TYPES = ("regression", "bounded_regression")
+from advisor.names import (
+    CLASSIFICATION_METRICS, CLASSIFICATION_TYPES, RANKING_METRICS, REGRESSION_METRICS, REGRESSION_TYPES,
+    SINGLE_LABEL_TYPES, canonical_metric,
+)
 #: Metrics that stay informative when one class dominates.
 IMBALANCE_AWARE_METRICS = {
     "balanced_accuracy", "auc", "pr_auc", "average_precision", "precision", "recall", "f1", "map",
@@ -123,13 +123,13 @@ class MetricProblemMismatch(Rule):
         if metric is None or kind is None:
             return
         evidence = {"metric": metric, "problem_type": kind, "problem_type_source": _type_source(experiment)}
-        if kind in _CLASSIFICATION_TYPES and metric in REGRESSION_METRICS:
+        if kind in CLASSIFICATION_TYPES and metric in REGRESSION_METRICS:
             yield self.violation(
                 f"the success metric {metric} measures distances between numbers, but the problem is "
                 f"{kind} (class labels have no distance): use accuracy, AUC, F1 or PR AUC",
                 "/metric/name", **evidence,
             )
-        elif kind in _REGRESSION_TYPES and metric in CLASSIFICATION_METRICS:
+        elif kind in REGRESSION_TYPES and metric in CLASSIFICATION_METRICS:
             yield self.violation(
                 f"the success metric {metric} measures class predictions, but the problem is {kind} "
                 "(continuous targets are never hit exactly): use MAE (or RMSE)",
@@ -188,7 +188,7 @@ class AccuracyOnImbalancedClasses(Rule):
     def check(self, experiment, options):
         if success_metric(experiment) != "accuracy":
             return
-        if inferred_problem_type(experiment) not in ("binary_classification", "multiclass_classification"):
+        if inferred_problem_type(experiment) not in SINGLE_LABEL_TYPES:
             return
         others = {canonical_metric(name) for name in (experiment.metric.others or [])}
         if others & IMBALANCE_AWARE_METRICS:

@@ -33,11 +33,11 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import (
-    LossFact, OutputLayer, class_count, hidden_dense_layers, label_encoding, loss, output_layer, problem_type,
-    target_count,
+    LossFact, OutputLayer, applied_activation, class_count, hidden_dense_layers, label_encoding, loss, output_layer,
+    problem_type, target_count,
 )
 from advisor.names import (
-    ACTIVATION_LAYER_TYPES, ADAPTIVE_OPTIMIZERS, BINARY_CROSSENTROPY_LOSSES, CATEGORICAL_CROSSENTROPY_LOSSES,
+    ADAPTIVE_OPTIMIZERS, BINARY_CROSSENTROPY_LOSSES, CATEGORICAL_CROSSENTROPY_LOSSES,
     CROSSENTROPY_LOSSES, DENSE_LAYER_TYPES, DROPOUT_LAYER_TYPES, KNOWN_ACTIVATIONS, KNOWN_LOSSES, LINEAR_LAYER_TYPES,
     PROBABILITY_ACTIVATIONS, PROBLEM_ACTIVATIONS, PROBLEM_LOSSES, SIGMOID_ACTIVATIONS, canonical_activation,
     canonical_layer_type, canonical_optimizer,
@@ -645,8 +645,9 @@ def _collapses_into(layers, index: int) -> int | None:
         kind = canonical_layer_type(layer.type)
         if kind in DENSE_LAYER_TYPES:
             return later
-        if kind in ACTIVATION_LAYER_TYPES:
-            if (ACTIVATION_LAYER_TYPES[kind] or canonical_activation(layer.activation)) != "linear":
+        applied = applied_activation(kind, layer)
+        if applied is not None:
+            if applied != "linear":
                 return None
         elif kind not in LINEAR_LAYER_TYPES:
             return None

@@ -11,19 +11,9 @@ from __future__ import annotations
 from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
-from advisor.curves import best_epoch, end_value, finite_points, long_enough, tail_improvement
-from advisor.facts import metric_goal_of, present_pointer, validation_score
+from advisor.curves import best_epoch, end_value, ends_above_start, finite_points, start_and_end, tail_improvement
+from advisor.facts import curve_to_judge, learning_rate_pointer, metric_goal_of, present_pointer, validation_score
 from advisor.names import perfect_score
-from rules.dynamics import END_TOLERANCE, learning_rate_pointer
-
-
-def _curves(experiment, *keys: str) -> list[list[float]] | None:
-    """The history series named by `keys`, when all are logged and long enough to judge."""
-    history = experiment.history
-    if history is None:
-        return None
-    curves = [history.get(key) for key in keys]
-    return curves if all(long_enough(curve) for curve in curves) else None
 
 
 class ValidationNotMonitored(Rule):
@@ -134,15 +124,14 @@ class TrainingLossNotDecreasing(Rule):
         max_ratio: float = Field(0.9, gt=0, description="The end of the training loss must be below this share of its start.")
 
     def check(self, experiment, options):
-        curves = _curves(experiment, "loss")
-        if curves is None:
+        values = curve_to_judge(experiment, "loss")
+        if values is None:
             return
-        values = curves[0]
-        start, end = finite_points(values)[0][1], end_value(values)
+        start, end = start_and_end(values)
         if start <= 0 or end < 0:
             return
         ratio = end / start
-        if ratio < options.max_ratio or end - start > END_TOLERANCE * start:
+        if ratio < options.max_ratio or ends_above_start(start, end):
             return
         yield self.violation(
             f"training loss ends at {end:.4g}, {ratio:.0%} of its start {start:.4g} "
@@ -196,10 +185,9 @@ class NotYetOverfitting(Rule):
         patience: int = Field(2, ge=1, description="Epochs at the end of training in which a best validation loss counts as still improving.")
 
     def check(self, experiment, options):
-        curves = _curves(experiment, "val_loss")
-        if curves is None:
+        values = curve_to_judge(experiment, "val_loss")
+        if values is None:
             return
-        values = curves[0]
         best = best_epoch(values)
         last = finite_points(values)[-1][0]
         if best is None or best <= last - options.patience:
@@ -271,10 +259,9 @@ class Underfitting(Rule):
         min_distance: float = Field(0.1, gt=0, le=1, description="Distance from a perfect score, as a share of the baseline's distance (or absolute for scores bounded by 1), that counts as far.")
 
     def check(self, experiment, options):
-        curves = _curves(experiment, "loss", "val_loss")
-        if curves is None:
+        train, val = curve_to_judge(experiment, "loss"), curve_to_judge(experiment, "val_loss")
+        if train is None or val is None:
             return
-        train, val = curves
         plateau = tail_improvement(train, options.tail_share)
         train_end, val_end = end_value(train), end_value(val)
         if plateau is None or plateau[0] >= options.min_improvement or not train_end or train_end <= 0:

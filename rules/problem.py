@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from advisor import Rule, Severity
 from advisor.facts import declares_plan, inferred_problem_type, label_encoding, loss, observed_class_counts, output_layer
-
-_SINGLE_LABEL_TYPES = ("binary_classification", "multiclass_classification")
-_CLASSIFICATION_TYPES = (*_SINGLE_LABEL_TYPES, "multilabel_classification")
+from advisor.names import CLASSIFICATION_TYPES, REGRESSION_TYPES, SINGLE_LABEL_TYPES
 
 
 class ProblemTypeMissing(Rule):
@@ -204,7 +202,7 @@ class ProblemTypeContradictsLabels(Rule):
                 "/problem/type", declared=kind, labels_found=found[0], expected=2, found_in=found[1],
             )
         multi_label_rows = target.multi_label_rows if target is not None else None
-        if kind in _SINGLE_LABEL_TYPES and (encoding == "multi_hot" or (multi_label_rows or 0) > 0):
+        if kind in SINGLE_LABEL_TYPES and (encoding == "multi_hot" or (multi_label_rows or 0) > 0):
             detail = (f"{multi_label_rows} rows carry more than one positive label" if multi_label_rows
                       else "the labels are multi-hot")
             yield self.violation(
@@ -212,13 +210,13 @@ class ProblemTypeContradictsLabels(Rule):
                 "sigmoid forces one answer per row: declare multilabel_classification",
                 "/problem/type", declared=kind, encoding=encoding, multi_label_rows=multi_label_rows,
             )
-        if kind in _CLASSIFICATION_TYPES and encoding == "continuous":
+        if kind in CLASSIFICATION_TYPES and encoding == "continuous":
             yield self.violation(
                 f"problem.type is {kind} but the targets are continuous values; classes need "
                 "discrete labels: declare regression (or bounded_regression), or bin the target",
                 "/problem/type", declared=kind, encoding=encoding,
             )
-        if kind in ("regression", "bounded_regression") and encoding in ("one_hot", "multi_hot"):
+        if kind in REGRESSION_TYPES and encoding in ("one_hot", "multi_hot"):
             yield self.violation(
                 f"problem.type is {kind} but the targets are {encoding} class vectors; declare the "
                 "classification type they encode",
@@ -233,7 +231,7 @@ class ProblemTypeContradictsLabels(Rule):
                     "regression, or rescale the target into [0, 1]",
                     "/problem/type", declared=kind, target_min=low, target_max=high, bounds=[0, 1],
                 )
-        if (kind in _CLASSIFICATION_TYPES and not too_many_for_binary and problem.classes is not None
+        if (kind in CLASSIFICATION_TYPES and not too_many_for_binary and problem.classes is not None
                 and found is not None and found[0] != problem.classes):
             what = "labels" if kind == "multilabel_classification" else "classes"
             yield self.violation(

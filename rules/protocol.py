@@ -12,11 +12,10 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import (
-    class_imbalance, declares_plan, has_split, inferred_problem_type, observed_class_counts, split_samples,
-    total_samples, uses_holdout, validation_series_keys,
+    class_imbalance, declares_plan, has_split, holdout_validation_samples, in_time_order, inferred_problem_type,
+    kfold_pool, observed_class_counts, total_samples, uses_kfold, validation_series_keys,
 )
-
-_KFOLD_TYPES = ("kfold", "iterated_kfold")
+from advisor.names import SINGLE_LABEL_TYPES
 
 
 def _protocol_type(experiment) -> str | None:
@@ -129,9 +128,7 @@ class HoldoutTooSmall(Rule):
     Options = ProtocolOptions
 
     def check(self, experiment, options):
-        if not uses_holdout(experiment):
-            return
-        validation = split_samples(experiment).get("validation")
+        validation = holdout_validation_samples(experiment)
         if validation is None or validation >= options.min_validation_samples:
             return
         pointer = "/protocol/type" if _protocol_type(experiment) else "/splits/validation"
@@ -249,7 +246,7 @@ class KFoldFoldsTooSmall(Rule):
 
     def check(self, experiment, options):
         protocol = experiment.protocol
-        if protocol is None or protocol.type not in _KFOLD_TYPES or protocol.folds is None:
+        if not uses_kfold(experiment) or protocol.folds is None:
             return
         folds = protocol.folds
         if folds < 2:
@@ -259,7 +256,7 @@ class KFoldFoldsTooSmall(Rule):
                 "/protocol/folds", folds=folds, min_folds=2,
             )
             return
-        pool = _kfold_pool(experiment)
+        pool = kfold_pool(experiment)
         if pool is None:
             return
         if folds > pool:
@@ -276,17 +273,6 @@ class KFoldFoldsTooSmall(Rule):
                 "/protocol/folds", folds=folds, samples=pool, fold_samples=round(pool / folds, 1),
                 min_fold_samples=options.min_fold_samples,
             )
-
-
-def _kfold_pool(experiment) -> int | None:
-    """Samples the folds are cut from: train + validation, else all but the test split."""
-    counted = split_samples(experiment)
-    if "train" in counted:
-        return counted["train"] + counted.get("validation", 0)
-    total = experiment.data.samples if experiment.data is not None else None
-    if total is None:
-        return None
-    return total - counted.get("test", 0)
 
 
 class TestSetMissing(Rule):
@@ -385,12 +371,9 @@ class TimeOrderShuffled(Rule):
 
     def check(self, experiment, options):
         data, splits = experiment.data, experiment.splits
-        if splits is None:
+        if splits is None or not in_time_order(experiment):
             return
         time_column = data.time_column if data is not None else None
-        in_time = bool(time_column) or bool(data and data.time_ordered) or splits.method == "time"
-        if not in_time:
-            return
         evidence = {"time_column": time_column, "method": splits.method, "shuffle": splits.shuffle}
         order = f"ordered in time (by {time_column})" if time_column else "ordered in time"
         if splits.method in ("random", "stratified"):
@@ -462,7 +445,7 @@ class SplitNotStratified(Rule):
 
     def check(self, experiment, options):
         splits = experiment.splits
-        if splits is None or inferred_problem_type(experiment) not in ("binary_classification", "multiclass_classification"):
+        if splits is None or inferred_problem_type(experiment) not in SINGLE_LABEL_TYPES:
             return
         pointer = "/splits/method" if splits.method else "/splits/class_counts"
         gap = _largest_share_gap(splits.class_counts or {})

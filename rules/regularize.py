@@ -13,9 +13,18 @@ import math
 from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
-from advisor.curves import best_epoch, fell_after, long_enough, rise_after_minimum
-from advisor.facts import metric_goal_of, present_pointer, regularization, split_samples, validation_score
+from advisor.curves import best_epoch, fell_after, rise_after_minimum
+from advisor.facts import (
+    curve_to_judge, metric_goal_of, present_pointer, regularization, split_samples, uses_kfold, validation_score,
+)
 from advisor.names import PROPORTION_METRICS, canonical_metric, metric_goal
+
+
+def training_kept_improving(experiment, epoch: int) -> bool:
+    """Whether the training loss fell after `epoch` (0-based), or is not logged: what tells a model
+    that overfits (training improves, validation worsens) from unstable training (both worsen)."""
+    train = experiment.history.get("loss")
+    return train is None or fell_after(train, epoch)
 
 
 class OverfittingUnregularized(Rule):
@@ -74,14 +83,13 @@ class OverfittingUnregularized(Rule):
         min_rise: float = Field(0.1, gt=0, description="Rise of the validation loss after its minimum, relative to it, that counts as overfitting.")
 
     def check(self, experiment, options):
-        values = experiment.history.get("val_loss") if experiment.history is not None else None
-        if not long_enough(values) or regularization(experiment) != []:
+        values = curve_to_judge(experiment, "val_loss")
+        if values is None or regularization(experiment) != []:
             return
         rise = rise_after_minimum(values)
         if rise is None or rise.relative <= options.min_rise:
             return
-        train = experiment.history.get("loss")
-        if train is not None and not fell_after(train, rise.min_epoch):
+        if not training_kept_improving(experiment, rise.min_epoch):
             return
         yield self.violation(
             f"validation loss rose {rise.relative:.0%} after its minimum ({rise.min_value:.4g} at "
@@ -154,8 +162,8 @@ class TrainedPastBestEpoch(Rule):
         if history is None or (stopping is not None and stopping.restore_best_weights):
             return
         key = stopping.monitor if stopping is not None and stopping.monitor in history.names else "val_loss"
-        values = history.get(key)
-        if not long_enough(values):
+        values = curve_to_judge(experiment, key)
+        if values is None:
             return
         goal = self._goal(key, stopping)
         best = best_epoch(values, goal)
@@ -166,8 +174,7 @@ class TrainedPastBestEpoch(Rule):
         final = experiment.final
         if final is not None and final.epochs is not None and final.epochs <= best + 1 + options.max_extra_epochs:
             return
-        train = history.get("loss")
-        if train is not None and not fell_after(train, best):
+        if not training_kept_improving(experiment, best):
             return
         yield self.violation(
             f"the kept weights come from epoch {kept + 1}, {extra} epochs after the best {key} "
@@ -232,8 +239,7 @@ class FinalModelNotRetrained(Rule):
             return
         counted = split_samples(experiment)
         validation = counted.get("validation")
-        kfold = experiment.protocol is not None and experiment.protocol.type in ("kfold", "iterated_kfold")
-        if kfold and not validation:
+        if uses_kfold(experiment) and not validation:
             return
         train = counted.get("train")
         trained = f"the training split only ({train} samples)" if train else "the training split only"
@@ -338,9 +344,8 @@ class TestWorseThanValidation(Rule):
         n_test = counted.get("test")
         if not n_test:
             return None
-        kfold = experiment.protocol is not None and experiment.protocol.type in ("kfold", "iterated_kfold")
         n_validation = counted.get("validation")
-        if kfold and not n_validation:
+        if uses_kfold(experiment) and not n_validation:
             n_validation = counted.get("train")
         variance = test * (1 - test) / n_test
         if n_validation:
