@@ -12,7 +12,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
-from advisor.facts import holdout_validation_samples, split_samples
+from advisor.facts import holdout_validation_samples, input_features, split_samples
 
 #: Steps that learn no statistics from the rows: where they were "fit" leaks nothing. A one-hot
 #: encoder learns only the category vocabulary, which carries no label or distribution information.
@@ -275,9 +275,12 @@ class TargetLeakingFeature(Rule):
     """One feature alone predicts the target almost perfectly.
 
     ## What it does
-    Reads each feature's `target_score` (the data readers compute it: the absolute correlation
-    with a numeric target, or the accuracy of the best single-feature rule for a classification
-    target) and fires, once per feature, at or above `max_score`.
+    Reads each input feature's `target_score` (the data readers compute it: the absolute
+    correlation with a numeric target, or the accuracy of the best single-feature rule for a
+    classification target) and fires, once per feature, when its absolute value is at or above
+    `max_score` (a hand-written correlation of -0.998 leaks as much as one of 0.998). The target,
+    split, time and group columns are not inputs: a profile that lists the target column, which
+    trivially predicts itself, is not judged for it.
 
     ## Why is this bad?
     Real problems are rarely solved by one column. A feature that predicts the target almost
@@ -316,11 +319,9 @@ class TargetLeakingFeature(Rule):
     Options = LeakOptions
 
     def check(self, experiment, options):
-        if experiment.data is None or not experiment.data.features:
-            return
-        for index, feature in enumerate(experiment.data.features):
+        for index, feature in input_features(experiment):
             score = feature.target_score
-            if score is None or score < options.max_score:
+            if score is None or abs(score) < options.max_score:
                 continue
             yield self.violation(
                 f"feature {feature.name} alone predicts the target with a score of {score:.3f}, threshold "
