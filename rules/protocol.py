@@ -409,7 +409,10 @@ class SplitNotStratified(Rule):
       `max_imbalance_ratio`) and `splits.method` is random: the shares may differ even if the
       measured ones happen to agree, and the next resplit may not be so lucky.
 
-    Multilabel problems are not judged (their label counts do not partition the samples).
+    Multilabel problems are not judged (their label counts do not partition the samples), nor are
+    samples ordered in time (`data.time_column`, `data.time_ordered`, or a time split): they must be
+    split by time (EP06), which stratified sampling would undo, and a class mix that drifts over
+    time is what a later validation and test split should measure.
 
     ## Why is this bad?
     If a rare class makes up 8% of training but 2% of validation, the validation score measures a
@@ -445,7 +448,7 @@ class SplitNotStratified(Rule):
 
     def check(self, experiment, options):
         splits = experiment.splits
-        if splits is None or inferred_problem_type(experiment) not in SINGLE_LABEL_TYPES:
+        if splits is None or inferred_problem_type(experiment) not in SINGLE_LABEL_TYPES or in_time_order(experiment):
             return
         pointer = "/splits/method" if splits.method else "/splits/class_counts"
         gap = _largest_share_gap(splits.class_counts or {})
