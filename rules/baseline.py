@@ -14,7 +14,7 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import (
-    best_trial, inferred_problem_type, metric_goal_of, observed_class_counts, present_pointer, validation_score,
+    best_trial, class_counts_in, inferred_problem_type, metric_goal_of, present_pointer, validation_score,
 )
 from advisor.names import REGRESSION_TYPES, SINGLE_LABEL_TYPES, canonical_metric, perfect_score
 
@@ -241,8 +241,9 @@ class WeakBaseline(Rule):
     Compares the declared baseline strategy with the common-sense one for the problem:
     - single-label classification scored in accuracy: predicting the most frequent class scores the
       majority share, while `uniform` scores 1/classes and `stratified` the sum of squared class
-      shares (computed from the class counts). It fires when the most-frequent baseline scores more
-      than 0.01 above the declared one (a baseline with no strategy is judged by its score);
+      shares (computed from the class counts of the validation split, where the baseline is
+      scored, else of the whole data). It fires when the most-frequent baseline scores more than
+      0.01 above the declared one (a baseline with no strategy is judged by its score);
     - regression: the mean is the best constant in squared error, so a `constant` baseline (other
       than the target's mean, when the data profile gives it) fires, and so does `median` when the
       metric is MSE, RMSE or R². A median baseline for MAE is the best one and does not fire.
@@ -294,7 +295,7 @@ class WeakBaseline(Rule):
             yield from self._regression(experiment, baseline, metric)
 
     def _classification(self, experiment, baseline):
-        counts = observed_class_counts(experiment)
+        counts = class_counts_in(experiment, "validation")
         total = sum(counts.values()) if counts else 0
         if total <= 0:
             return
