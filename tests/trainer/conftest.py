@@ -31,7 +31,8 @@ def tiny_record(**changes) -> dict:
         if value is None:
             record.pop(section, None)
         elif isinstance(value, dict) and isinstance(record.get(section), dict):
-            record[section] = {**record[section], **value}
+            merged = {**record[section], **value}
+            record[section] = {key: item for key, item in merged.items() if item is not None}
         else:
             record[section] = value
     return record
