@@ -79,8 +79,8 @@ class LintCache:
     def _entry_path(self, key: str) -> str:
         return os.path.join(self.directory, key[:2], key + ".json")
 
-    def get(self, path: str) -> tuple[str, list[dict[str, Any]] | None]:
-        """(key, cached findings) — findings None on a miss."""
+    def get(self, path: str) -> tuple[str, list[dict[str, Any]] | None, list[str]]:
+        """(key, cached findings, the other files the input read) — findings None on a miss."""
         try:
             stat = os.stat(path)
             if stat.st_size > CONTENT_KEY_LIMIT:
@@ -91,18 +91,18 @@ class LintCache:
                 with open(path, "rb") as handle:
                     content = handle.read(CONTENT_KEY_LIMIT + 1)
         except OSError:
-            return "", None
+            return "", None, []
         key = self._key(path, content)
         try:
             with open(self._entry_path(key), encoding="utf-8") as handle:
                 entry = json.load(handle)
             if all(file_state(dep[0]) == dep for dep in entry["deps"]):
                 self.hits += 1
-                return key, entry["findings"]
+                return key, entry["findings"], [dep[0] for dep in entry["deps"]]
         except (OSError, ValueError, KeyError, TypeError):
             pass
         self.misses += 1
-        return key, None
+        return key, None, []
 
     def put(self, key: str, findings: list[dict[str, Any]], deps: list[str]) -> None:
         """Store findings for the record behind `key`; `deps` are the files it read besides itself."""

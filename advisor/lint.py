@@ -27,12 +27,15 @@ class LintResult:
         files: The inputs that were read and linted.
         config: The configuration the run used (None when every input came from the cache).
         errors: One `InputError` per input that could not be read (the run exits 2).
+        files_read: The absolute path of every input found and of every file the inputs named
+            (data, model, history): what a report must never be written over.
     """
 
     findings: list[Finding]
     files: list[str]
     config: ResolvedConfig | None
     errors: list[InputError] = field(default_factory=list)
+    files_read: set[str] = field(default_factory=set)
 
 
 def build_config(config_file: str | None = None, select: list[str] | None = None, ignore: list[str] | None = None,
@@ -121,10 +124,11 @@ def lint_paths(paths: list[str], config: ResolvedConfig | Callable[[], ResolvedC
             result.errors.append(exc)
     outcomes: dict[str, _Outcome] = {}
     pending: list[tuple[str, str]] = []  # (path, cache key) of the inputs to read and lint
+    result.files_read.update(os.path.abspath(path) for path in inputs)
     for path in dict.fromkeys(inputs):
-        key, cached = cache.get(path) if cache is not None and os.path.isfile(path) else ("", None)
+        key, cached, deps = cache.get(path) if cache is not None and os.path.isfile(path) else ("", None, [])
         if cached is not None:
-            outcomes[path] = _Outcome([Finding.from_dict(item) for item in cached])
+            outcomes[path] = _Outcome([Finding.from_dict(item) for item in cached], deps)
         else:
             pending.append((path, key))
     if pending:
@@ -134,6 +138,7 @@ def lint_paths(paths: list[str], config: ResolvedConfig | Callable[[], ResolvedC
             if key and outcome.error is None:
                 cache.put(key, [f.to_dict(full=True) for f in outcome.findings], outcome.files_read)
     for path, outcome in outcomes.items():
+        result.files_read.update(outcome.files_read)
         if outcome.error is not None:
             if not keep_going:
                 raise outcome.error

@@ -66,6 +66,8 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
                     errors=result.errors)
     text = render(fmt, report)
     if output:
+        if os.path.realpath(output) in {os.path.realpath(path) for path in result.files_read}:
+            _fail(f"--output {output}: is one of the files being linted or read by them; refusing to overwrite it")
         try:
             from advisor.atomic import write_text_atomic
 
