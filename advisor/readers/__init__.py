@@ -110,6 +110,8 @@ def discover(paths: list[str]) -> list[str]:
         if os.path.isfile(path):
             found.append(path)
             continue
+        if not os.path.isdir(path):  # a FIFO or a device: reading it could block forever
+            raise _not_regular(path)
         kind = kind_of(path)
         if kind is not None and kind.claims_directory:
             found.append(path)
@@ -149,7 +151,22 @@ def read_input(path: str) -> list[tuple[str | None, Experiment]]:
     """
     kind = kind_of(path)
     if kind is None:
+        if not os.path.isfile(path) and not os.path.isdir(path):
+            raise _not_regular(path)
         raise InputError(path, "unknown kind of input; expected an experiment record (.yaml, .yml, .json, "
                          ".toml), a Keras model (.keras, model JSON), a training log (History JSON, "
                          "CSVLogger CSV), an MLflow store (mlruns/, mlflow.db) or a run directory")
     return kind.read(path)
+
+
+def _not_regular(path: str) -> InputError:
+    """The error for a path that exists but is neither a regular file nor a directory, or cannot
+    be looked at (a folder without search permission)."""
+    from advisor.readers.artifacts import file_type
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return InputError(path, f"cannot be read: {exc.strerror or exc}")
+    return InputError(path, f"is {file_type(mode)}, not a regular file or a directory; expected an experiment "
+                      "record, an artifact or a directory of them")

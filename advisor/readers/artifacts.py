@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import stat
 import struct
 from typing import Any, Iterator
 
@@ -46,9 +47,22 @@ def check_size(path: str, limit: int | None, what: str) -> int:
         raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
     if os.path.isdir(path):
         raise InputError(path, f"is a directory; expected {what}")
+    if not stat.S_ISREG(info.st_mode):  # a FIFO would block the read forever
+        raise InputError(path, f"is {file_type(info.st_mode)}, not a regular file; expected {what}")
     if limit is not None and info.st_size > limit:
         raise InputError(path, f"is {_size(info.st_size)}, over the {_size(limit)} limit for {what}; refusing to read it")
     return info.st_size
+
+
+def file_type(mode: int) -> str:
+    """What a path that is not a regular file is, for messages ("a FIFO", "a device")."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a directory" if stat.S_ISDIR(mode) else "a special file"
 
 
 def read_artifact_text(path: str, limit: int, what: str) -> str:
