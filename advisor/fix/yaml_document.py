@@ -68,7 +68,8 @@ class YamlDocument(Document):
         mapping, sequence, offset = _indentation(text)
         self._yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
         self._yaml.explicit_start = text.lstrip().startswith("---")
-        self._root = self._yaml.load(text)
+        # ruamel keeps a CR inside comments on CRLF lines; edit LF text, `render` restores CRLF.
+        self._root = self._yaml.load(text.replace("\r\n", "\n"))
         self._baseline = self._dump()
 
     @property
@@ -139,5 +140,5 @@ class YamlDocument(Document):
                     return merged
             except yaml.YAMLError:
                 pass
-        return modified
+        return modified.replace("\n", "\r\n") if "\r\n" in self.original else modified
 
