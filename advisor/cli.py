@@ -39,10 +39,22 @@ class LazyGroup(click.Group):
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, BUILTIN_COMMANDS[name][1]) for name in sorted(BUILTIN_COMMANDS)]
-        rows += [(name, "(from " + ep.value.split(":")[0] + ")") for name, ep in sorted(_plugin_commands().items())
+        rows += [(name, _plugin_help(ep, formatter.width)) for name, ep in sorted(_plugin_commands().items())
                  if name not in BUILTIN_COMMANDS]
         with formatter.section("Commands"):
             formatter.write_dl(sorted(rows))
+
+
+def _plugin_help(entry_point, width: int) -> str:
+    """A plugin command's short help, loading it only for `--help`; where it comes from if it
+    cannot be loaded (a pack's missing dependency must not break the command list)."""
+    origin = "(from " + entry_point.value.split(":")[0] + ")"
+    try:
+        loaded = entry_point.load()
+        summary = loaded.get_short_help_str(max(45, width - 12))
+    except Exception:  # noqa: BLE001 - any failure of a third-party pack
+        return origin
+    return summary or origin
 
 
 def _plugin_commands() -> dict:

@@ -131,14 +131,18 @@ _EXPECTED = {
 
 
 def _kind(value: Any) -> str:
+    import datetime
+
     return {dict: "a mapping", list: "a list", str: "a string", bool: "a boolean", int: "an integer",
-            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+            float: "a number", type(None): "null", datetime.date: "a date", datetime.datetime: "a date-time",
+            datetime.time: "a time"}.get(type(value), type(value).__name__)
 
 
 def _short(value: Any) -> str:
     if isinstance(value, (dict, list)):
         return ""
-    text = repr(value)
+    isoformat = getattr(value, "isoformat", None)  # dates and times that TOML and YAML read
+    text = isoformat() if callable(isoformat) and not isinstance(value, (str, int, float)) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -94,6 +94,8 @@ def _parse_yaml(path: str, text: str) -> tuple[Any, SourceMap]:
         except yaml.MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             problem = exc.problem or exc.context or "invalid YAML"
+            if mark is not None and _character_at(text, mark.line, mark.column) == "\t":
+                problem = "found a tab character where YAML allows only spaces (indent with spaces)"
             raise InputError(path, f"invalid YAML: {problem}", *_mark(mark)) from None
         except yaml.YAMLError as exc:
             raise InputError(path, f"invalid YAML: {exc}") from None
@@ -104,6 +106,12 @@ def _parse_yaml(path: str, text: str) -> tuple[Any, SourceMap]:
     sources = SourceMap(path)
     data = _Builder(path, sources).build(node, "", 0)
     return data, sources
+
+
+def _character_at(text: str, line: int, column: int) -> str:
+    """The character at 0-based `line` and `column` of `text`; empty past the end."""
+    lines = text.split("\n", line + 1)
+    return lines[line][column:column + 1] if line < len(lines) else ""
 
 
 def _mark(mark: Any) -> tuple[int | None, int | None]:
