@@ -134,7 +134,7 @@ def load_settings(path: str | None) -> Settings:
         return Settings()
     from advisor.readers.structured import parse, read_text
 
-    data, positions = parse(path, read_text(path), "toml")
+    data, positions = parse(path, read_text(path, what="a TOML file of advisor settings", allow_empty=True), "toml")
     prefix = ""
     if os.path.basename(path) == "pyproject.toml":
         data = data.get("tool", {}).get("advisor", {})

@@ -83,7 +83,9 @@ def settings_fingerprint(config_file: str | None, selection: tuple, warn_unused_
 
     path = config_file if config_file else find_config_file(".")
     digest = hashlib.sha256(repr((os.path.abspath(path) if path else None, selection, warn_unused_ignores, os.getcwd())).encode())
-    if path:
+    if path and not os.path.isfile(path):  # a FIFO would block: load_settings names the problem
+        digest.update(b"not a regular file")
+    elif path:
         try:
             with open(path, "rb") as handle:
                 digest.update(handle.read())

@@ -139,3 +139,24 @@ def test_help_describes_plugin_commands(tmp_path):
     assert result.returncode == 0
     train = next(line for line in result.stdout.splitlines() if line.strip().startswith("train"))
     assert "Run the experiment" in train, train
+
+
+# --- configuration files -------------------------------------------------------------------------
+
+@needs_fifo
+@pytest.mark.parametrize("command", ["lint", "next", "fix"])
+def test_a_named_pipe_given_as_config_is_refused_without_blocking(tmp_path, command):
+    write(tmp_path, "experiment.yaml", BAD_RECORD)
+    os.mkfifo(tmp_path / "advisor.toml")
+    result = run_advisor(command, "--config", "advisor.toml", "experiment.yaml", cwd=tmp_path, timeout=30)
+    assert_clean_failure(result, "advisor.toml: is a FIFO (named pipe), not a regular file",
+                         "expected a TOML file of advisor settings")
+
+
+def test_an_empty_config_file_means_the_defaults(tmp_path):
+    write(tmp_path, "experiment.yaml", BAD_RECORD)
+    write(tmp_path, "advisor.toml", "\n")
+    found = run_advisor("lint", "experiment.yaml", cwd=tmp_path)
+    given = run_advisor("lint", "--config", "advisor.toml", "experiment.yaml", cwd=tmp_path)
+    assert found.returncode == given.returncode == 1, (found.stderr, given.stderr)
+    assert "MC01" in found.stdout and "MC01" in given.stdout

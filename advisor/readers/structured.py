@@ -7,6 +7,7 @@ line a user edits); for a sequence item, that of the item.
 from __future__ import annotations
 
 import json
+import os
 import re
 from typing import Any
 
@@ -43,8 +44,30 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         return tag
 
 
-def read_text(path: str, limit: int = MAX_RECORD_BYTES) -> str:
-    """Read a UTF-8 text file, refusing oversize, binary and undecodable content."""
+def read_text(path: str, limit: int = MAX_RECORD_BYTES, what: str = "an experiment record",
+              allow_empty: bool = False) -> str:
+    """Read a UTF-8 text file, refusing oversize, binary and undecodable content, and anything
+    but a regular file (opening a FIFO would block forever).
+
+    Args:
+        path: The file.
+        limit: The largest size read, in bytes.
+        what: What the file should hold, for messages.
+        allow_empty: Return an empty or blank file's text instead of refusing it.
+
+    Raises:
+        InputError: the file cannot be read, is not a regular file, or holds no usable text.
+    """
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        mode = None  # open() below names the problem
+    if mode is not None and not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+        from advisor.readers.artifacts import file_type
+
+        raise InputError(path, f"is {file_type(mode)}, not a regular file; expected {what}")
     try:
         with open(path, "rb") as handle:
             raw = handle.read(limit + 1)
@@ -63,8 +86,8 @@ def read_text(path: str, limit: int = MAX_RECORD_BYTES) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise InputError(path, "is not UTF-8 text; expected a YAML, JSON or TOML text file", line) from None
-    if not text.strip():
-        raise InputError(path, "is empty; expected an experiment record")
+    if not text.strip() and not allow_empty:
+        raise InputError(path, f"is empty; expected {what}")
     return text
 
 
