@@ -9,9 +9,11 @@ import tempfile
 def write_text_atomic(path: str, text: str, encoding: str = "utf-8") -> None:
     """Write `text` to `path` through a temporary file in the same folder and a rename.
 
-    Keeps the permissions of an existing file. Raises OSError when the folder is not writable.
+    Keeps the permissions of an existing file. A symbolic link is written through: the file it
+    points at gets the new text and the link stays. Raises OSError when the folder is not writable.
     """
-    directory = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(path)
+    directory = os.path.dirname(path)
     mode = None
     if os.path.exists(path):
         mode = os.stat(path).st_mode & 0o7777

@@ -160,3 +160,20 @@ def test_an_empty_config_file_means_the_defaults(tmp_path):
     given = run_advisor("lint", "--config", "advisor.toml", "experiment.yaml", cwd=tmp_path)
     assert found.returncode == given.returncode == 1, (found.stderr, given.stderr)
     assert "MC01" in found.stdout and "MC01" in given.stdout
+
+
+# --- symbolic links ------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
+def test_fix_writes_through_a_symlinked_record_and_keeps_the_link(tmp_path):
+    record = "version: 1\nproblem: {type: binary_classification, target: y}\nmodel:\n  loss: mse  # keep\n"
+    target = write(tmp_path, "shared/experiment.yaml", record)
+    os.chmod(target, 0o640)
+    os.makedirs(tmp_path / "project")
+    os.symlink(os.path.join("..", "shared", "experiment.yaml"), tmp_path / "project" / "experiment.yaml")
+    result = run_advisor("fix", "--select", "MC03", "project/experiment.yaml", cwd=tmp_path)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert os.path.islink(tmp_path / "project" / "experiment.yaml")
+    with open(target, encoding="utf-8") as handle:
+        assert "  loss: binary_crossentropy # keep\n" in handle.read()
+    assert os.stat(target).st_mode & 0o777 == 0o640
