@@ -130,14 +130,15 @@ def train(options: TrainOptions) -> str:
            "advisor_version": _version(), "backend": f"{keras_backend} (joblib {options.backend})"}
     outcome = Outcome()
     try:
-        directory.write_record({**plain, "run": run})
+        started = relocated(plain, options.record, directory.path)
+        directory.write_record({**started, "run": run})
         _run_stages(options, experiment, prepared, outcome, run, directory)
         record = _record(plain, options, experiment, prepared, outcome, directory, changes)
         record["run"] = {**run, **record.get("run", {}), "status": "completed", "finished": _now()}
         directory.write_record(record)
     except KeyboardInterrupt:
         run.update(status="interrupted", finished=_now(), message=f"interrupted during stage {run['stage']}")
-        directory.write_record({**plain, "run": run})
+        directory.write_record({**relocated(plain, options.record, directory.path), "run": run})
         directory.commit()
         raise
     except (ValueError, TypeError) as exc:  # Keras refusing the model or the data mid-run
@@ -225,12 +226,9 @@ def _class_counts(prepared, rows: np.ndarray) -> dict[str, int]:
 def _record(plain: dict, options, experiment, prepared, outcome: Outcome, directory: RunDirectory,
             changes: list[str]) -> dict[str, Any]:
     """The complete record of the run: the (corrected) declarations with what the run measured."""
-    record = copy.deepcopy(plain)
+    record = relocated(plain, options.record, directory.path)
     record.pop("run", None)
-    base = os.path.dirname(os.path.abspath(options.record))
     data = record.setdefault("data", {})
-    if data.get("path"):
-        data["path"] = relative_to(os.path.join(base, data["path"]), directory.path)
     classification = prepared.kind in ("binary_classification", "multiclass_classification", "multilabel_classification")
     rows = prepared.rows
     data["samples"] = int(len(prepared.targets.values))
@@ -241,8 +239,6 @@ def _record(plain: dict, options, experiment, prepared, outcome: Outcome, direct
         size = len(getattr(rows, name))
         if size or splits.get(name) is not None:
             splits[name] = size
-    if isinstance(splits.get("files"), dict):
-        splits["files"] = {k: relative_to(os.path.join(base, v), directory.path) for k, v in splits["files"].items()}
     if classification:
         splits["class_counts"] = {name: _class_counts(prepared, getattr(rows, name))
                                   for name in ("train", "validation", "test") if len(getattr(rows, name))}
@@ -271,6 +267,21 @@ def _record(plain: dict, options, experiment, prepared, outcome: Outcome, direct
     notes = prepared.notes + (["fixed in memory: " + "; ".join(changes)] if changes else [])
     if notes:
         record.setdefault("run", {})["message"] = " | ".join(notes)
+    return record
+
+
+def relocated(plain: dict, record_path: str, run_path: str) -> dict[str, Any]:
+    """A copy of the record whose file paths (data, split files, model, history) hold from the run
+    directory, as they did from the record's folder."""
+    record = copy.deepcopy(plain)
+    base = os.path.dirname(os.path.abspath(record_path))
+    move = lambda value: relative_to(os.path.join(base, value), run_path)  # noqa: E731
+    for section, key in (("data", "path"), ("model", "file"), ("history", "file")):
+        if isinstance(record.get(section), dict) and isinstance(record[section].get(key), str):
+            record[section][key] = move(record[section][key])
+    files = record.get("splits", {}).get("files") if isinstance(record.get("splits"), dict) else None
+    if isinstance(files, dict):
+        record["splits"]["files"] = {name: move(value) if isinstance(value, str) else value for name, value in files.items()}
     return record
 
 

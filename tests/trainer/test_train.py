@@ -79,6 +79,9 @@ def test_interrupted_run_is_marked(experiment_dir, monkeypatch):
     assert written["run"]["status"] == "interrupted" and written["run"]["stage"] == "fit"
     assert "final" not in written and not os.path.exists(os.path.join(out, "model.keras"))
     assert not [name for name in os.listdir(folder) if name.endswith(".partial")]
+    assert written["data"]["path"] == "../data.csv"
+    lint = run_advisor("lint", out, "--exit-zero", cwd=folder)
+    assert lint.returncode == 0, lint.stderr
 
 
 def test_same_seed_same_results(experiment_dir):
