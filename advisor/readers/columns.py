@@ -219,6 +219,12 @@ def segments(columns: list[ColumnData], length: int, rows: int = SEGMENT_ROWS) -
         (start, stop, blocks): for each column, a Block holding exactly rows start..stop (a view),
         or None for a column without values.
     """
+    layouts = [[(block.start, len(block.values)) for block in column.blocks] for column in columns]
+    if layouts and all(layout == layouts[0] for layout in layouts) \
+            and all(size <= rows for _, size in layouts[0]) and sum(size for _, size in layouts[0]) == length:
+        for blocks in zip(*(column.blocks for column in columns)):  # every column cut alike (CSV, Parquet)
+            yield blocks[0].start, blocks[0].start + len(blocks[0].values), list(blocks)
+        return
     cuts = {0, length}
     for column in columns:
         cuts.update(block.start for block in column.blocks)
@@ -265,3 +271,24 @@ def gather(column: ColumnData, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray
     if column.kind == "float":
         valid &= ~np.isnan(values)
     return values, valid
+
+
+def every(column: ColumnData, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Values and validity at rows 0, step, 2 * step, ... (as `gather` returns them), read through
+    strided views instead of an index."""
+    dtype = np.float64 if column.kind == "float" else np.int64
+    length = len(range(0, column.length, step))
+    values = np.zeros(length, dtype=dtype)
+    valid = np.zeros(length, dtype=bool)
+    for block in column.blocks:
+        first = -block.start % step
+        picked = block.values[first::step]
+        if not len(picked):
+            continue
+        into = slice((block.start + first) // step, (block.start + first) // step + len(picked))
+        values[into] = picked
+        valid[into] = True if block.valid is None else block.valid[first::step]
+    if column.kind == "float":
+        valid &= ~np.isnan(values)
+    return values, valid
+

@@ -63,11 +63,11 @@ def merge_data_files(record_path: str, base: str, data: dict[str, Any], sources:
     find_duplicates = "train" in split_names and bool(split_names & {"validation", "test"}) and splits.get("overlap") is None
     profile = profile_data(parts, features, roles["targets"], roles["time"], declared, find_duplicates)
     first = parts[0].file
-    if "data" not in data:
+    if data.get("data") is None:
         data["data"] = dataset
     _fill_data(dataset, profile, first, roles, sources)
     if profile.split_sizes or profile.overlap is not None:
-        if "splits" not in data:
+        if data.get("splits") is None:
             data["splits"] = splits
         _fill_splits(splits, profile, parts, roles, sources)
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 #: Rows the scores are computed on (every k-th row of the data).
-SAMPLE_ROWS = 100_000
+SAMPLE_ROWS = 50_000
 MAX_BINS = 64
 MIN_ROWS_PER_BIN = 50
 #: Classification targets with more classes than this are not scored.
@@ -31,12 +31,16 @@ def bin_count(rows: int) -> int:
 
 def numeric_bins(values: np.ndarray, valid: np.ndarray, low: float, high: float, bins: int) -> np.ndarray:
     """Equal-width bin of each value in [low, high]; missing values get bin `bins`."""
+    complete = bool(valid.all())
     if high > low:
-        scaled = (np.where(valid, values, low) - low) * (bins / (high - low))
-        index = np.clip(scaled, 0, bins - 1).astype(np.int64)
+        scaled = (values if complete else np.where(valid, values, low)) - low
+        scaled *= bins / (high - low)
+        np.minimum(scaled, bins - 1, out=scaled)
+        index = scaled.astype(np.int64)
     else:
         index = np.zeros(len(values), dtype=np.int64)
-    index[~valid] = bins
+    if not complete:
+        index[~valid] = bins
     return index
 
 

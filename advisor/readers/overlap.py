@@ -169,9 +169,13 @@ def _filter(hashes: np.ndarray, keys: np.ndarray) -> np.ndarray:
 def _same_rows(train: list[RowSet], train_index: np.ndarray, held_out: list[RowSet], other_index: np.ndarray,
                columns: list[str], kinds: dict[str, str]) -> np.ndarray:
     """Compare pairs of rows value by value (missing equals missing)."""
+    order = np.argsort(train_index, kind="stable")  # read each side in row order: sort once, not per column
+    train_sorted = train_index[order]
     same = np.ones(len(train_index), dtype=bool)
     for name in columns:
-        left, left_valid = _values(train, train_index, name, kinds[name])
+        left_sorted, left_valid_sorted = _values(train, train_sorted, name, kinds[name])
+        left, left_valid = np.empty_like(left_sorted), np.empty_like(left_valid_sorted)
+        left[order], left_valid[order] = left_sorted, left_valid_sorted
         right, right_valid = _values(held_out, other_index, name, kinds[name])
         same &= ((left == right) & left_valid & right_valid) | (~left_valid & ~right_valid)
     return same

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from advisor.errors import InputError
-from advisor.readers.columns import NUMERIC_KINDS, TEXT_KINDS, Block, encode_text, gather, segments
+from advisor.readers.columns import NUMERIC_KINDS, TEXT_KINDS, Block, encode_text, every, segments
 from advisor.readers.data_files import DataFile
 from advisor.readers.feature_scores import (
     MAX_SCORED_CLASSES, MIN_ROWS_PER_BIN, SAMPLE_ROWS, bin_count, correlation, lookup_accuracy, numeric_bins,
@@ -76,16 +76,18 @@ class Profile:
 
 
 class _Moments:
-    """Running min, max, mean and variance of one numeric column (shifted sums: stable when the
-    mean is large next to the spread). NaN counts as missing."""
+    """Running min, max, sum and sum of squares of one numeric column; NaN counts as missing.
 
-    __slots__ = ("low", "high", "shift", "s1", "s2", "count", "missing")
+    The variance comes from the sums in one pass. When the mean is so large next to the spread
+    that the subtraction would lose digits, `centered` asks for a second, exact pass."""
+
+    __slots__ = ("low", "high", "s1", "s2", "count", "missing", "centered")
 
     def __init__(self) -> None:
         self.low, self.high = math.inf, -math.inf
-        self.shift: float | None = None
         self.s1 = self.s2 = 0.0
         self.count = self.missing = 0
+        self.centered: float | None = None  # sum of squared deviations from the mean, when computed
 
     def add(self, block: Block) -> None:
         values = block.values
@@ -94,38 +96,59 @@ class _Moments:
             self.missing += len(block.values) - len(values)
         if values.dtype != np.float64:
             values = values.astype(np.float64)
-        if self.shift is None:
-            finite = values[np.isfinite(values)]
-            if not len(finite):
-                self.missing += int(np.isnan(values).sum())
-                return
-            self.shift = float(finite[0])
-        deviations = values - self.shift
-        total = deviations.sum()
+        if not len(values):
+            return
+        total = float(values.sum())
         if not math.isfinite(total):  # NaN is missing; infinities count in min/max only
             nan = np.isnan(values)
             self.missing += int(nan.sum())
             self.low = min(self.low, float(values[~nan].min(initial=math.inf)))
             self.high = max(self.high, float(values[~nan].max(initial=-math.inf)))
-            keep = np.isfinite(values)
-            values, deviations = values[keep], deviations[keep]
-            total = deviations.sum()
-        if not len(values):
-            return
+            values = values[np.isfinite(values)]
+            if not len(values):
+                return
+            total = float(values.sum())
         self.low = min(self.low, float(values.min()))
         self.high = max(self.high, float(values.max()))
-        self.s1 += float(total)
-        self.s2 += float(np.einsum("i,i->", deviations, deviations))  # not np.dot: OpenBLAS threads spin
+        self.s1 += total
+        self.s2 += float(np.einsum("i,i->", values, values))  # not np.dot: OpenBLAS threads spin
         self.count += len(values)
+
+    @property
+    def mean(self) -> float:
+        return self.s1 / self.count
+
+    def needs_centering(self) -> bool:
+        """True when s2/n - mean^2 would keep fewer than about six significant digits."""
+        if not self.count or self.low == self.high:
+            return False
+        square_mean = self.s2 / self.count
+        return square_mean - self.mean ** 2 <= 1e-9 * square_mean
 
     def fill(self, feature: FeatureProfile) -> None:
         if not self.count:
             return
-        mean = self.s1 / self.count
         feature.min = _finite(self.low)
         feature.max = _finite(self.high)
-        feature.mean = _finite(self.shift + mean)
-        feature.std = _finite(math.sqrt(max(self.s2 / self.count - mean * mean, 0.0)))
+        if self.low == self.high:
+            feature.mean, feature.std = _finite(self.low), 0.0
+            return
+        mean = self.mean
+        variance = self.centered / self.count if self.centered is not None else self.s2 / self.count - mean * mean
+        feature.mean = _finite(mean)
+        feature.std = _finite(math.sqrt(max(variance, 0.0)))
+
+
+def _center(files: list[DataFile], name: str, moments: _Moments) -> None:
+    """The exact second pass: sum of squared deviations from the mean."""
+    mean, total = moments.mean, 0.0
+    for data_file in files:
+        for block in data_file.columns[name].blocks:
+            values = block.values if block.valid is None else block.values[block.valid]
+            deviations = values.astype(np.float64) - mean
+            deviations = deviations[np.isfinite(deviations)]
+            total += float(np.einsum("i,i->", deviations, deviations))
+    moments.centered = total
 
 
 def profile_data(parts: list[Part], features: list[str], targets: list[str], time_column: str | None,
@@ -160,6 +183,9 @@ def profile_data(parts: list[Part], features: list[str], targets: list[str], tim
         _scan(data_file, hashed, kinds, moments, missing, hasher)
         if hasher is not None:
             hashes[id(data_file)] = hasher.finish()
+    for name, column_moments in moments.items():
+        if column_moments.needs_centering():
+            _center(files, name, column_moments)
     target = _target(files, targets, kinds, moments, declared) if targets else None
     profiles = [_feature(name, kinds[name], moments.get(name), missing[name], files) for name in features]
     sample = _Sample(files)
@@ -250,14 +276,14 @@ class _Sample:
 
     def __init__(self, files: list[DataFile]):
         self.files = files
-        step = max(1, math.ceil(sum(f.length for f in files) / SAMPLE_ROWS))
-        self.rows = [np.arange(0, f.length, step) for f in files]
+        self.step = max(1, math.ceil(sum(f.length for f in files) / SAMPLE_ROWS))
+        self.rows = [np.arange(0, f.length, self.step) for f in files]
         self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def column(self, name: str) -> tuple[np.ndarray, np.ndarray]:
         """Values and validity of column `name` at the sampled rows."""
         if name not in self._cache:
-            pieces = [gather(f.columns[name], rows) for f, rows in zip(self.files, self.rows)]
+            pieces = [every(f.columns[name], self.step) for f in self.files]
             self._cache[name] = (np.concatenate([p[0] for p in pieces]), np.concatenate([p[1] for p in pieces]))
         return self._cache[name]
 

@@ -91,23 +91,25 @@ def summarize_target(columns_per_file: list[list[ColumnData]], kinds: list[str],
     integral = kind in ("int", "bool") or _integral(columns)
     if declared.continuous or not (integral or declared.classification):
         return TargetSummary({**numbers, "encoding": "continuous"})
+    file_counts = None
     if integral and math.isfinite(low) and math.isfinite(high) and high - low <= _TABLE_RANGE:
-        labels, coder = _table_coder(columns, low, high)
+        labels, coder, file_counts = _table_coder(columns, low, high)
     else:
         labels, coder = _sorted_coder(columns)
-    return _classes(columns, labels, coder, "integer" if integral else "continuous", numbers)
+    return _classes(columns, labels, coder, "integer" if integral else "continuous", numbers, file_counts)
 
 
 def _classes(columns: list[ColumnData], labels: list[str], coder: Coder, encoding: str | None,
-             fields: dict[str, Any]) -> TargetSummary:
-    """Count classes per file, block by block."""
-    file_counts = []
-    for column in columns:
-        counts = np.zeros(len(labels), dtype=np.int64)
-        for block in column.blocks:
-            codes = coder(block.values, _present(block.values, block.valid))
-            counts += np.bincount(codes[codes >= 0], minlength=len(labels))
-        file_counts.append(counts)
+             fields: dict[str, Any], file_counts: list[np.ndarray] | None = None) -> TargetSummary:
+    """Count classes per file, block by block (unless the coder already did)."""
+    if file_counts is None:
+        file_counts = []
+        for column in columns:
+            counts = np.zeros(len(labels), dtype=np.int64)
+            for block in column.blocks:
+                codes = coder(block.values, _present(block.values, block.valid))
+                counts += np.bincount(codes[codes >= 0], minlength=len(labels))
+            file_counts.append(counts)
     return _class_summary(labels, file_counts, encoding, fields,
                           lambda number, rows: coder(*gather(columns[number], rows)))
 
@@ -133,23 +135,25 @@ def _text_coder(values: np.ndarray, present: np.ndarray) -> np.ndarray:
     return np.where(present, values, -1).astype(np.int64, copy=False)
 
 
-def _table_coder(columns: list[ColumnData], low: float, high: float) -> tuple[list[str], Coder]:
-    """Integer labels in a compact range: offset from the minimum, then a lookup table."""
+def _table_coder(columns: list[ColumnData], low: float, high: float) -> tuple[list[str], Coder, list[np.ndarray]]:
+    """Integer labels in a compact range: offset from the minimum, then a lookup table. Also
+    returns the rows per class of each file (counted on the way)."""
     size = int(high - low) + 1
-    counts = np.zeros(size, dtype=np.int64)
+    per_file = []
     for column in columns:
+        counts = np.zeros(size, dtype=np.int64)
         for block in column.blocks:
-            offsets = _offsets(block.values, _present(block.values, block.valid), low, size)
-            found = np.bincount(offsets)
+            found = np.bincount(_offsets(block.values, _present(block.values, block.valid), low, size))
             counts[:min(len(found), size)] += found[:size]
-    present = np.flatnonzero(counts)
+        per_file.append(counts)
+    present = np.flatnonzero(sum(per_file))
     remap = np.full(size + 1, -1, dtype=np.int64)  # the extra last slot is where missing values go
     remap[present] = np.arange(len(present))
 
     def coder(values: np.ndarray, present_rows: np.ndarray) -> np.ndarray:
         return remap[_offsets(values, present_rows, low, size, missing=size)]
 
-    return [_label(low + p) for p in present], coder
+    return [_label(low + p) for p in present], coder, [counts[present] for counts in per_file]
 
 
 def _offsets(values: np.ndarray, present: np.ndarray, low: float, size: int, missing: int | None = None) -> np.ndarray:

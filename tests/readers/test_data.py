@@ -361,3 +361,19 @@ def test_breast_cancer_from_scikit_learn(tmp_path):
         assert found.missing == 0 and found.dtype == "float"
     best = max(f.target_score for f in data.features)
     assert 0.85 < best < 0.99  # informative features, but none that is the answer in disguise
+
+
+def test_empty_sections_are_filled(tmp_path):
+    write_csv(tmp_path, "d.csv", ["x", "y", "split"], [[i, i % 2, "train" if i < 8 else "test"] for i in range(10)])
+    experiment = read_record(write_record(tmp_path, "data:\n  path: d.csv\n  target_column: y\n  split_column: split\n"
+                                                    "splits:\n"))
+    assert (experiment.splits.train, experiment.splits.test, experiment.splits.overlap) == (8, 2, 0)
+
+
+def test_spread_of_a_large_mean_keeps_its_digits(tmp_path):
+    """1e9 + small offsets: the one-pass variance would cancel to noise; the exact pass keeps it."""
+    values = [1e9 + v for v in (0.001, 0.002, 0.003, 0.004, 0.005, 0.006)]
+    write_csv(tmp_path, "d.csv", ["t", "y"], [[repr(v), i % 2] for i, v in enumerate(values)])
+    found = feature(read(tmp_path, {"data": {"path": "d.csv", "target_column": "y"}}), "t")
+    assert found.std == pytest.approx(np.array(values).std(), rel=1e-6)
+    assert found.mean == pytest.approx(np.array(values).mean(), rel=1e-15)
