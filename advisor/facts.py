@@ -248,7 +248,7 @@ def best_trial(experiment: Experiment, goal: str) -> tuple[float, int] | None:
     return (max if goal == "maximize" else min)(scored, key=lambda pair: pair[0])
 
 
-def _metric_of_key(key: str) -> str | None:
+def metric_of_key(key: str) -> str | None:
     """The canonical metric a history key logs, on training or validation data:
     `val_binary_accuracy` -> accuracy, `auc_1` -> auc (Keras numbers a second instance)."""
     import re
@@ -285,9 +285,9 @@ def history_key(experiment: Experiment, metric: str | None, validation: bool) ->
 
     wanted = canonical_metric(metric)
     for key in keys:
-        if _metric_of_key(key) == wanted:
+        if metric_of_key(key) == wanted:
             return key
-    metric_keys = [key for key in keys if _metric_of_key(key) not in ("loss", "learning_rate", "lr")]
+    metric_keys = [key for key in keys if metric_of_key(key) not in ("loss", "learning_rate", "lr")]
     if metric_keys != [prefix + "compile_metrics"] or wanted == "loss":
         return None
     success = canonical_metric(experiment.metric.name) if experiment.metric is not None else None

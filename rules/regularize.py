@@ -15,7 +15,8 @@ from pydantic import Field
 from advisor import Rule, RuleOptions, Severity
 from advisor.curves import best_epoch, fell_after, rise_after_minimum
 from advisor.facts import (
-    curve_to_judge, metric_goal_of, present_pointer, regularization, split_samples, uses_kfold, validation_score,
+    curve_to_judge, metric_goal_of, metric_of_key, present_pointer, regularization, split_samples, uses_kfold,
+    validation_score,
 )
 from advisor.names import PROPORTION_METRICS, canonical_metric, metric_goal
 
@@ -107,16 +108,18 @@ class TrainedPastBestEpoch(Rule):
 
     ## What it does
     Finds the best epoch of the monitored validation series (early stopping's `monitor`, else
-    `val_loss`; its goal from `mode`, else from the name as Keras' `auto` does) and fires when the
-    history goes on for more than `max_extra_epochs` (3) epochs after it, unless:
+    `val_loss`; its goal from `mode`, else from the metric the name logs, as Keras' `auto` does:
+    `val_auc_1` is maximized) and fires when the history goes on for more than
+    `max_extra_epochs` (3) epochs after it, unless:
     - early stopping declares `restore_best_weights: true` (Keras 3 restores the best epoch's
       weights at the end of training, stopped early or not), or
     - the final model was retrained for about the best epoch count: `final.epochs` at most the best
       epoch plus `max_extra_epochs`.
 
-    Needs the monitored series with 4 or more epochs. When the training loss is logged, it must
-    have kept falling after the best epoch: otherwise the run is unstable (TD02, TD03) rather than
-    trained past its best.
+    Needs the monitored series with 4 or more epochs, and its goal: a custom metric monitored in
+    `auto` mode, whose direction only its Keras object knew, is not judged. When the training loss
+    is logged, it must have kept falling after the best epoch: otherwise the run is unstable (TD02,
+    TD03) rather than trained past its best.
 
     ## Why is this bad?
     Without restoring, `fit` returns the weights of its last epoch. Every epoch after the best one
@@ -166,6 +169,8 @@ class TrainedPastBestEpoch(Rule):
         if values is None:
             return
         goal = self._goal(key, stopping)
+        if goal is None:
+            return
         best = best_epoch(values, goal)
         kept = len(values) - 1
         extra = kept - best
@@ -187,10 +192,10 @@ class TrainedPastBestEpoch(Rule):
         )
 
     @staticmethod
-    def _goal(key: str, stopping) -> str:
+    def _goal(key: str, stopping) -> str | None:
         if stopping is not None and stopping.mode in ("min", "max"):
             return "maximize" if stopping.mode == "max" else "minimize"
-        return metric_goal(key[4:] if key.startswith("val_") else key) or "minimize"
+        return metric_goal(metric_of_key(key))
 
 
 class FinalModelNotRetrained(Rule):
