@@ -21,7 +21,8 @@ def write_text_atomic(path: str, text: str, encoding: str = "utf-8") -> None:
             raise PermissionError(13, "Permission denied", path)
     fd, temporary = tempfile.mkstemp(dir=directory, prefix=".advisor-", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
+        # surrogateescape: file names that are not UTF-8 are written back as their own bytes.
+        with os.fdopen(fd, "w", encoding=encoding, errors="surrogateescape", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

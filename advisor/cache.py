@@ -73,7 +73,7 @@ class LintCache:
 
     def _key(self, path: str, content: bytes) -> str:
         digest = hashlib.sha256(self.prefix)
-        digest.update(os.path.abspath(path).encode() + b"\0" + content)
+        digest.update(os.fsencode(os.path.abspath(path)) + b"\0" + content)
         return digest.hexdigest()
 
     def _entry_path(self, key: str) -> str:

@@ -69,7 +69,21 @@ def cli() -> None:
     """ml-advisor: lint machine-learning experiments against the universal workflow of ML."""
 
 
+def _pass_undecodable_file_names_through() -> None:
+    """File names that are not valid UTF-8 reach Python as lone surrogates; write their original
+    bytes back out (as `ls` does) instead of failing on them, whatever the locale's error mode."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None:
+            try:
+                reconfigure(errors="surrogateescape" if encoding == "utf8" else "backslashreplace")
+            except (ValueError, OSError):
+                pass
+
+
 def main() -> None:
+    _pass_undecodable_file_names_through()
     try:
         cli.main(prog_name="advisor")
     except KeyboardInterrupt:

@@ -177,3 +177,34 @@ def test_fix_writes_through_a_symlinked_record_and_keeps_the_link(tmp_path):
     with open(target, encoding="utf-8") as handle:
         assert "  loss: binary_crossentropy # keep\n" in handle.read()
     assert os.stat(target).st_mode & 0o777 == 0o640
+
+
+# --- file names that are not UTF-8 ---------------------------------------------------------------
+
+def _folder_with_an_undecodable_name(tmp_path) -> None:
+    folder = os.path.join(os.fsencode(tmp_path), b"bad\xffname")
+    try:
+        os.mkdir(folder)
+    except (OSError, UnicodeError):
+        pytest.skip("this file system accepts only UTF-8 file names")
+    with open(os.path.join(folder, b"experiment.yaml"), "w", encoding="utf-8") as handle:
+        handle.write(BAD_RECORD)
+
+
+@pytest.mark.parametrize("args", [("lint",), ("lint", "--format", "sarif"), ("lint", "--format", "github"),
+                                  ("lint", "--format", "junit"), ("next",), ("fix", "--diff")])
+def test_a_file_name_that_is_not_utf8_is_reported_not_a_traceback(tmp_path, args):
+    _folder_with_an_undecodable_name(tmp_path)
+    result = subprocess.run([ADVISOR, *args, "."], cwd=tmp_path, capture_output=True, timeout=60,
+                            env={**os.environ, "PYTHONIOENCODING": "utf-8:strict"})
+    assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
+    assert result.returncode in (0, 1), result.stderr
+    output = result.stdout + result.stderr
+    assert b"bad\xffname" in output or b"bad%FFname" in output
+
+
+def test_a_report_naming_a_file_that_is_not_utf8_is_written(tmp_path):
+    _folder_with_an_undecodable_name(tmp_path)
+    result = run_advisor("lint", "--output", "report.txt", ".", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert b"bad\xffname/experiment.yaml:6:" in (tmp_path / "report.txt").read_bytes()

@@ -138,13 +138,13 @@ def _artifact(path: str) -> dict[str, str]:
         from pathlib import Path
 
         return {"uri": Path(path).as_uri()}
-    return {"uri": quote(path, safe="/"), "uriBaseId": SRCROOT}
+    return {"uri": quote(path, safe="/", errors="surrogateescape"), "uriBaseId": SRCROOT}  # raw bytes of non-UTF-8 names
 
 
 def _fingerprint(path: str, finding: Any) -> str:
     """Stable across line moves: the file, the rule and the record field, not the line number."""
     key = "\0".join((path, finding.code, finding.pointer or str(finding.line), finding.subject or ""))
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:32]
 
 
 def _options(options: Any) -> dict[str, Any]:
