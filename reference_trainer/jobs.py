@@ -65,6 +65,8 @@ class JobResult:
     best_epoch: int | None
     #: Features the model takes (to rebuild it from the weights).
     input_dim: int = 0
+    #: The trained Keras model itself, when the job ran in this process (never pickled).
+    model: object = None
 
 
 def _progress_callback(keras, label: str, epochs: int):
@@ -86,8 +88,13 @@ def _early_stopping(keras, spec: ModelSpec):
     return keras.callbacks.EarlyStopping(**options)
 
 
-def run_job(job: Job) -> JobResult:
-    """Build, fit and apply one model (in whichever process joblib chose)."""
+def run_job(job: Job, keep_model: bool = False) -> JobResult:
+    """Build, fit and apply one model (in whichever process joblib chose).
+
+    Args:
+        job: The model, data and settings.
+        keep_model: Return the Keras model itself (only for jobs run in this process).
+    """
     keras = import_keras()
     warnings.filterwarnings("ignore", module="keras")  # e.g. "softmax over one unit": the advisor's rules say it
     keras.utils.set_random_seed(job.seed)
@@ -103,7 +110,8 @@ def run_job(job: Job) -> JobResult:
     val_loss = history.get("val_loss")
     best = int(np.nanargmin(val_loss)) + 1 if val_loss and not np.all(np.isnan(val_loss)) else None
     weights = [np.asarray(w) for w in model.get_weights()] if job.keep_weights else None
-    return JobResult(job.label, history, predictions, weights, len(history.get("loss", [])), best, job.x_train.shape[1])
+    return JobResult(job.label, history, predictions, weights, len(history.get("loss", [])), best, job.x_train.shape[1],
+                     model if keep_model and job.keep_weights else None)
 
 
 @contextlib.contextmanager
@@ -138,7 +146,7 @@ def _worker_environment(backend: str) -> None:
 def run_jobs(jobs: list[Job], n_jobs: int, backend: str) -> list[JobResult]:
     """Run `jobs`, in parallel when there are several and `n_jobs` allows; results in job order."""
     if len(jobs) == 1 or n_jobs == 1:
-        return [run_job(job) for job in jobs]
+        return [run_job(job, keep_model=True) for job in jobs]
     import joblib
 
     _worker_environment(backend)

@@ -252,6 +252,24 @@ def metric_objects(keras: Any, spec: ModelSpec) -> list[Any]:
     return metrics
 
 
+def check_model(spec: ModelSpec) -> None:
+    """Make every layer, the loss, the optimizer and the metrics once, without building the model
+    (cheap: no weights, nothing compiled).
+
+    Raises:
+        ValueError: a layer, loss or optimizer Keras does not know, or settings it refuses.
+    """
+    keras = import_keras()
+    try:
+        for layer in spec.layers:
+            _layer(keras, layer)
+        loss_object(keras, spec)
+        _optimizer(keras, spec)
+        metric_objects(keras, spec)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise ValueError(f"the model cannot be built: {exc}") from None
+
+
 def build_model(spec: ModelSpec, input_dim: int) -> Any:
     """A compiled Sequential model over `input_dim` features.
 

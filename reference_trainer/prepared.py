@@ -11,7 +11,7 @@ from advisor.facts import inferred_problem_type, success_metric
 from advisor.names import canonical_metric
 from reference_trainer.data import Dataset, Targets, encode_targets, load_dataset
 from reference_trainer.errors import TrainerError, located_error
-from reference_trainer.model import ModelSpec, build_model, spec_from_record
+from reference_trainer.model import ModelSpec, check_model, spec_from_record
 from reference_trainer.preprocess import Preprocessor, fit_preprocessor, steps_from_record
 from reference_trainer.scoring import DEFAULT_METRICS, SCORED_METRICS
 from reference_trainer.splits import RowSplit, fold_rows, split_rows
@@ -125,7 +125,7 @@ def prepare(experiment, record_path: str, seed: int) -> Prepared:
     try:
         spec = spec_from_record(experiment.model, (canonical_metric(metric) or metric,),
                                 kind == "multilabel_classification")
-        build_model(spec, units[0].x_train.shape[1])
+        check_model(spec)
     except ValueError as exc:
         raise located_error(experiment, record_path, "/model", str(exc)) from None
     try:

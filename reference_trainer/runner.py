@@ -194,8 +194,10 @@ def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, dire
 def _save_model(directory: RunDirectory, spec, result) -> None:
     from reference_trainer.model import build_model
 
-    model = build_model(spec, result.input_dim)
-    model.set_weights(result.weights)
+    model = result.model
+    if model is None:  # trained in a worker process: rebuild it from its weights
+        model = build_model(spec, result.input_dim)
+        model.set_weights(result.weights)
     model.save(directory.file(MODEL_NAME))
 
 
