@@ -137,16 +137,16 @@ def _offsets(parts: list[RowSet]) -> np.ndarray:
 
 
 def _hash_pairs(train_hashes: np.ndarray, other_hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Held-out rows whose hash occurs in training, each with the first training row of that hash."""
+    """Held-out rows whose hash occurs in training, each with a training row of that hash."""
     empty = np.array([], dtype=np.int64)
-    candidates = _filter(train_hashes, other_hashes)
+    candidates = _filter(train_hashes, other_hashes, skip=0)
     if not len(candidates):
         return empty, empty
     candidate_hashes = train_hashes[candidates]
-    others = _filter(other_hashes, candidate_hashes)
+    others = _filter(other_hashes, candidate_hashes, skip=_FILTER_BITS)  # the next bits down: independent
     if not len(others):
         return empty, empty
-    order = np.argsort(candidate_hashes, kind="stable")
+    order = np.argsort(candidate_hashes)
     ordered = candidate_hashes[order]
     probes = other_hashes[others]
     position = np.minimum(np.searchsorted(ordered, probes), len(ordered) - 1)
@@ -154,14 +154,19 @@ def _hash_pairs(train_hashes: np.ndarray, other_hashes: np.ndarray) -> tuple[np.
     return others[found], candidates[order[position[found]]]
 
 
-def _filter(hashes: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Positions in `hashes` whose high bits match some key's (a superset of the exact matches)."""
-    bits = int(np.clip(len(keys).bit_length() + 4, 10, 24))
-    shift = np.uint64(64 - bits)
+#: Bits of the hash a filter table is indexed by, at most (a table that stays in the CPU cache).
+_FILTER_BITS = 22
+
+
+def _filter(hashes: np.ndarray, keys: np.ndarray, skip: int) -> np.ndarray:
+    """Positions in `hashes` that agree with some key on the bits below the top `skip` ones (a
+    superset of the exact matches)."""
+    bits = int(np.clip(len(keys).bit_length() + 4, 10, _FILTER_BITS))
+    left, right = np.uint64(skip), np.uint64(64 - bits)
     seen = np.zeros(1 << bits, dtype=bool)
     for start in range(0, len(keys), SEGMENT_ROWS):
-        seen[keys[start:start + SEGMENT_ROWS] >> shift] = True
-    found = [np.flatnonzero(seen[hashes[start:start + SEGMENT_ROWS] >> shift]) + start
+        seen[(keys[start:start + SEGMENT_ROWS] << left) >> right] = True
+    found = [np.flatnonzero(seen[(hashes[start:start + SEGMENT_ROWS] << left) >> right]) + start
              for start in range(0, len(hashes), SEGMENT_ROWS)]
     return np.concatenate(found) if found else np.array([], dtype=np.int64)
 
