@@ -127,7 +127,8 @@ class Preprocessor:
         current = frame
         for transformer in self.fitted:
             current = transformer.transform(current)
-        return current.to_numpy(dtype="float32")
+        # row-major, as Keras slices batches of rows (a DataFrame's block gives column-major)
+        return np.ascontiguousarray(current.to_numpy(dtype="float32"))
 
     def _check(self, frame) -> None:
         text = [c for c in frame.columns if _is_text(frame[c])]
