@@ -322,7 +322,8 @@ def _npz_xy(path: str, arrays: dict[str, np.ndarray], matches: dict[str, Any]) -
             split = SPLIT_ALIASES[match.group(2).lower()] if match.group(2) else None
             by_split.setdefault(split, {})[match.group(1).lower()] = name
     names_key = next((name for name in arrays if name.lower() == "feature_names"), None)
-    feature_names = [str(v) for v in arrays[names_key].tolist()] if names_key else None
+    feature_names = [v.decode("utf-8", "replace") if isinstance(v, bytes) else str(v)
+                     for v in arrays[names_key].tolist()] if names_key else None
     files = []
     for split, keys in by_split.items():
         if "x" not in keys:

@@ -377,3 +377,14 @@ def test_spread_of_a_large_mean_keeps_its_digits(tmp_path):
     found = feature(read(tmp_path, {"data": {"path": "d.csv", "target_column": "y"}}), "t")
     assert found.std == pytest.approx(np.array(values).std(), rel=1e-6)
     assert found.mean == pytest.approx(np.array(values).mean(), rel=1e-15)
+
+
+def test_missing_values_match_across_files_even_in_an_empty_column(tmp_path):
+    """A column left empty in the test file (read as all-null) still hashes and compares like the
+    training file's missing values."""
+    write_csv(tmp_path, "train.csv", ["a", "note", "y"], [[1.5, "", 0], [2.5, 3, 1], [3.5, "", 1]])
+    write_csv(tmp_path, "test.csv", ["a", "note", "y"], [[1.5, "", 0], [9.5, "", 1]])
+    experiment = read(tmp_path, {"data": {"target_column": "y"},
+                                 "splits": {"files": {"train": "train.csv", "test": "test.csv"}}})
+    assert experiment.splits.overlap == 1
+    assert feature(experiment, "note").missing == 4
