@@ -198,6 +198,7 @@ def _roles(dataset: dict[str, Any], problem: Any, parts: list) -> dict[str, Any]
     split_column = _text(dataset.get("split_column"))
     if split_column is not None:  # checked where it splits the data; never a feature
         roles["excluded"].add(split_column)
+        roles["split"] = split_column
     return roles
 
 
@@ -240,6 +241,8 @@ def _fill_data(dataset: dict[str, Any], profile, first, roles: dict[str, Any], s
     target = profile.target
     if target is not None:
         where = first.column_location(roles["targets"][0])
+        if first.target_names:  # NPZ X/y arrays: the data itself says what is predicted
+            _set(dataset, "target_column", "y", "/data/target_column", where, sources)
         if target.class_counts is not None:
             _set(dataset, "class_counts", target.class_counts, "/data/class_counts", where, sources)
         existing = dataset.get("target")
@@ -273,9 +276,11 @@ def _fill_features(dataset: dict[str, Any], features: list, first, sources: Sour
 
 
 def _fill_splits(splits: dict[str, Any], profile, parts: list, roles: dict[str, Any], sources: SourceMap) -> None:
+    split_column = roles.get("split")
     for split, size in profile.split_sizes.items():
         part = next(p for p in parts if p.split == split)
-        where = part.file.file_location() if part.rows is None else part.file.row_location(int(part.rows[0]))
+        where = part.file.column_location(split_column) if part.rows is not None and split_column \
+            else part.file.file_location()
         _set(splits, split, size, f"/splits/{split}", where, sources)
     overlap = profile.overlap
     if overlap is not None:

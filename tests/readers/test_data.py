@@ -271,6 +271,7 @@ def test_npz_x_y_arrays_with_feature_names(tmp_path):
     assert small.mean == pytest.approx(np.nanmean(x[:, 0]), rel=1e-12)
     assert large.std == pytest.approx(x[:, 1].std(), rel=1e-12)
     assert experiment.data.class_counts == {"0": int((y == 0).sum()), "1": int((y == 1).sum())}
+    assert experiment.data.target_column == "y"
     location = experiment.sources.locate("/data/features/1")
     assert (location.path.endswith("d.npz"), location.line, location.pointer) == (True, None, "/X/columns/1")
 
