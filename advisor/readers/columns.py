@@ -291,4 +291,3 @@ def every(column: ColumnData, step: int) -> tuple[np.ndarray, np.ndarray]:
     if column.kind == "float":
         valid &= ~np.isnan(values)
     return values, valid
-

@@ -105,6 +105,9 @@ def _parts(record_path: str, base: str, specs: list[tuple[str | None, str, str]]
         if data_kind(relative) is None:
             raise InputError(record_path, f"{field}: '{relative}' is not a data file the advisor reads; expected .csv, "
                              ".tsv, .parquet or .npz", where.line, where.column)
+        if os.path.isdir(real):
+            raise InputError(record_path, f"{field}: '{relative}' is a directory; expected a CSV, Parquet or NPZ file",
+                             where.line, where.column)
         if not os.path.isfile(real):
             looked = f" (looked for {shown})" if shown != relative else ""
             raise InputError(record_path, f"{field}: no such data file '{relative}'{looked}", where.line, where.column)

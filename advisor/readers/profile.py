@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from advisor.errors import InputError
-from advisor.readers.columns import NUMERIC_KINDS, TEXT_KINDS, Block, encode_text, every, segments
+from advisor.readers.columns import NUMERIC_KINDS, TEXT_KINDS, encode_text, every, segments
 from advisor.readers.data_files import DataFile
 from advisor.readers.feature_scores import (
     MAX_SCORED_CLASSES, MIN_ROWS_PER_BIN, SAMPLE_ROWS, bin_count, correlation, lookup_accuracy, numeric_bins,
 )
+from advisor.readers.moments import Moments, center
 from advisor.readers.overlap import Overlap, RowHasher, RowSet, find_overlap
 from advisor.readers.target import Declared, TargetSummary, summarize_target
 
@@ -75,82 +76,6 @@ class Profile:
     time_ordered: bool | None = None
 
 
-class _Moments:
-    """Running min, max, sum and sum of squares of one numeric column; NaN counts as missing.
-
-    The variance comes from the sums in one pass. When the mean is so large next to the spread
-    that the subtraction would lose digits, `centered` asks for a second, exact pass."""
-
-    __slots__ = ("low", "high", "s1", "s2", "count", "missing", "centered")
-
-    def __init__(self) -> None:
-        self.low, self.high = math.inf, -math.inf
-        self.s1 = self.s2 = 0.0
-        self.count = self.missing = 0
-        self.centered: float | None = None  # sum of squared deviations from the mean, when computed
-
-    def add(self, block: Block) -> None:
-        values = block.values
-        if block.valid is not None:
-            values = values[block.valid]
-            self.missing += len(block.values) - len(values)
-        if values.dtype != np.float64:
-            values = values.astype(np.float64)
-        if not len(values):
-            return
-        total = float(values.sum())
-        if not math.isfinite(total):  # NaN is missing; infinities count in min/max only
-            nan = np.isnan(values)
-            self.missing += int(nan.sum())
-            self.low = min(self.low, float(values[~nan].min(initial=math.inf)))
-            self.high = max(self.high, float(values[~nan].max(initial=-math.inf)))
-            values = values[np.isfinite(values)]
-            if not len(values):
-                return
-            total = float(values.sum())
-        self.low = min(self.low, float(values.min()))
-        self.high = max(self.high, float(values.max()))
-        self.s1 += total
-        self.s2 += float(np.einsum("i,i->", values, values))  # not np.dot: OpenBLAS threads spin
-        self.count += len(values)
-
-    @property
-    def mean(self) -> float:
-        return self.s1 / self.count
-
-    def needs_centering(self) -> bool:
-        """True when s2/n - mean^2 would keep fewer than about six significant digits."""
-        if not self.count or self.low == self.high:
-            return False
-        square_mean = self.s2 / self.count
-        return square_mean - self.mean ** 2 <= 1e-9 * square_mean
-
-    def fill(self, feature: FeatureProfile) -> None:
-        if not self.count:
-            return
-        feature.min = _finite(self.low)
-        feature.max = _finite(self.high)
-        if self.low == self.high:
-            feature.mean, feature.std = _finite(self.low), 0.0
-            return
-        mean = self.mean
-        variance = self.centered / self.count if self.centered is not None else self.s2 / self.count - mean * mean
-        feature.mean = _finite(mean)
-        feature.std = _finite(math.sqrt(max(variance, 0.0)))
-
-
-def _center(files: list[DataFile], name: str, moments: _Moments) -> None:
-    """The exact second pass: sum of squared deviations from the mean."""
-    mean, total = moments.mean, 0.0
-    for data_file in files:
-        for block in data_file.columns[name].blocks:
-            values = block.values if block.valid is None else block.values[block.valid]
-            deviations = values.astype(np.float64) - mean
-            deviations = deviations[np.isfinite(deviations)]
-            total += float(np.einsum("i,i->", deviations, deviations))
-    moments.centered = total
-
-
 def profile_data(parts: list[Part], features: list[str], targets: list[str], time_column: str | None,
                  declared: Declared, find_duplicates: bool) -> Profile:
     """Profile the files behind `parts`.
@@ -175,7 +100,7 @@ def profile_data(parts: list[Part], features: list[str], targets: list[str], tim
             encode_text([f.columns[name] for f in files if f.columns[name].text is not None])
     features = [name for name in features if kinds[name] != "unsupported"]
     hashed = [name for name in columns if kinds[name] != "unsupported"]
-    moments = {name: _Moments() for name in columns if kinds[name] in NUMERIC_KINDS}
+    moments = {name: Moments() for name in columns if kinds[name] in NUMERIC_KINDS}
     missing = dict.fromkeys(columns, 0)
     hashes: dict[int, np.ndarray] = {}
     for data_file in files:
@@ -185,7 +110,7 @@ def profile_data(parts: list[Part], features: list[str], targets: list[str], tim
             hashes[id(data_file)] = hasher.finish()
     for name, column_moments in moments.items():
         if column_moments.needs_centering():
-            _center(files, name, column_moments)
+            center(files, name, column_moments)
     target = _target(files, targets, kinds, moments, declared) if targets else None
     profiles = [_feature(name, kinds[name], moments.get(name), missing[name], files) for name in features]
     sample = _Sample(files)
@@ -228,7 +153,7 @@ def _merged_kinds(files: list[DataFile], names: list[str]) -> dict[str, str]:
     return kinds
 
 
-def _scan(data_file: DataFile, names: list[str], kinds: dict[str, str], moments: dict[str, _Moments],
+def _scan(data_file: DataFile, names: list[str], kinds: dict[str, str], moments: dict[str, Moments],
           missing: dict[str, int], hasher: RowHasher | None) -> None:
     """One pass over a file: moments of numeric columns, missing values of the others, row hashes."""
     columns = [data_file.columns[name] for name in names]
@@ -247,18 +172,19 @@ def _scan(data_file: DataFile, names: list[str], kinds: dict[str, str], moments:
                 hasher.add(start, block, kind, stop - start)
 
 
-def _feature(name: str, kind: str, moments: _Moments | None, missing: int, files: list[DataFile]) -> FeatureProfile:
+def _feature(name: str, kind: str, moments: Moments | None, missing: int, files: list[DataFile]) -> FeatureProfile:
     feature = FeatureProfile(name, RECORD_DTYPES.get(kind), missing)
     if moments is not None:
         feature.missing = missing + moments.missing
-        moments.fill(feature)
+        for key, value in moments.summary().items():
+            setattr(feature, key, value)
     elif kind in TEXT_KINDS:
         labels = files[0].columns[name].labels
         feature.categories = 0 if labels is None else len(labels)
     return feature
 
 
-def _target(files: list[DataFile], targets: list[str], kinds: dict[str, str], moments: dict[str, _Moments],
+def _target(files: list[DataFile], targets: list[str], kinds: dict[str, str], moments: dict[str, Moments],
             declared: Declared) -> TargetSummary:
     for name in targets:
         if kinds[name] in ("datetime", "unsupported", "null") or (name in moments and not moments[name].count):
@@ -289,7 +215,7 @@ class _Sample:
 
 
 def _scores(sample: _Sample, files: list[DataFile], features: list[str], kinds: dict[str, str],
-            moments: dict[str, _Moments], target: TargetSummary | None, targets: list[str]) -> dict[str, float | None]:
+            moments: dict[str, Moments], target: TargetSummary | None, targets: list[str]) -> dict[str, float | None]:
     """Each feature's target_score, on the sample."""
     if target is None:
         return {}
@@ -319,7 +245,7 @@ def _scores(sample: _Sample, files: list[DataFile], features: list[str], kinds: 
     return {name: (None if score is None else round(score, 6)) for name, score in scores.items()}
 
 
-def _few_distinct(sample: _Sample, files: list[DataFile], name: str, moments: _Moments) -> int | None:
+def _few_distinct(sample: _Sample, files: list[DataFile], name: str, moments: Moments) -> int | None:
     """1 for a constant column, 2 for a two-valued one (a binary indicator), else None (not
     counted: counting distinct numbers would cost a sort per column). The sample proposes, a pass
     over the column confirms."""
@@ -404,7 +330,3 @@ def _time_ordered(files: list[DataFile], name: str, kind: str) -> bool | None:
                 return False
             previous = values[-1]
     return True
-
-
-def _finite(value: float | None) -> float | None:
-    return float(value) if value is not None and math.isfinite(value) else None

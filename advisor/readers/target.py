@@ -189,7 +189,8 @@ def _integral(columns: list[ColumnData]) -> bool:
     return True
 
 
-def _multi_column(columns_per_file: list[list[ColumnData]], ranges: list[tuple[float, float]], declared: Declared) -> TargetSummary:
+def _multi_column(columns_per_file: list[list[ColumnData]], ranges: list[tuple[float, float]],
+                  declared: Declared) -> TargetSummary:
     """A 2-D target (NPZ `y` with several columns): one-hot, multi-hot or continuous multi-output."""
     width = len(ranges)
     fields: dict[str, Any] = {"columns": width, "min": _finite(min(low for low, _ in ranges)),
