@@ -36,7 +36,7 @@ MAX_DATA_BYTES = 1 << 30
 #: Extensions of the data files the advisor reads.
 DATA_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".npz": "npz"}
 #: CSV block size: fewer, larger blocks than pyarrow's 1 MB default mean less per-block overhead.
-CSV_BLOCK_BYTES = 4 << 20
+CSV_BLOCK_BYTES = 8 << 20
 
 _NPZ_ARRAY = re.compile(r"^(x|y)(?:_(train|training|val|valid|validation|dev|test))?$", re.IGNORECASE)
 SPLIT_ALIASES = {
