@@ -59,8 +59,17 @@ def tool(name: str) -> str:
     return found
 
 
+def benchmark_env(**extra: str) -> dict[str, str]:
+    """The environment for timed processes: compiled modules are cached, as in any installation
+    (a shell with PYTHONDONTWRITEBYTECODE would make every run recompile every module)."""
+    env = dict(os.environ, **extra)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    return env
+
+
 def time_command(argv: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> float:
     """Wall time of one fresh process, in seconds."""
+    env = benchmark_env() if env is None else env
     start = time.perf_counter()
     subprocess.run(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
     return time.perf_counter() - start

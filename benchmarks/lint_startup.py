@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-from _common import SAMPLE_RECORD, median, time_command, tool
+from _common import SAMPLE_RECORD, benchmark_env, median, time_command, tool
 
 HEAVY = ("keras", "jax", "tensorflow", "torch", "sklearn", "pandas", "pyarrow", "mlflow", "numpy")
 
@@ -47,7 +47,7 @@ def main() -> None:
         one_line = os.path.join(folder, "one.py")
         with open(one_line, "w", encoding="utf-8") as handle:
             handle.write("x = 1\n")
-        env = dict(os.environ, ADVISOR_CACHE_DIR=os.path.join(folder, "cache"))
+        env = benchmark_env(ADVISOR_CACHE_DIR=os.path.join(folder, "cache"))
         lint = [advisor, "lint", "--exit-zero", record]
         time_command(lint, cwd=folder, env=env)  # fill the cache once
         rows = {"flake8 one-line file": [], "advisor lint --no-cache": [], "advisor lint (cache)": []}
