@@ -104,6 +104,28 @@ def test_a_folder_without_search_permission_names_the_permission_problem(tmp_pat
     assert_clean_failure(result, "runs/hidden/experiment.yaml: cannot be read: Permission denied")
 
 
+@needs_fifo
+def test_a_named_pipe_named_as_data_is_refused_without_blocking(tmp_path):
+    os.mkfifo(tmp_path / "pipe.csv")
+    write(tmp_path, "experiment.yaml", "version: 1\ndata: {path: pipe.csv}\n")
+    result = run_advisor("lint", "--no-cache", "experiment.yaml", cwd=tmp_path, timeout=30)
+    assert_clean_failure(result, "experiment.yaml:2:", "data.path", "is a FIFO (named pipe), not a regular file")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+def test_an_unreadable_data_file_names_the_permission_problem(tmp_path):
+    write(tmp_path, "d.csv", "a,b\n1,2\n3,4\n")
+    write(tmp_path, "experiment.yaml", "version: 1\ndata: {path: d.csv, target_column: b}\n")
+    os.chmod(tmp_path / "d.csv", 0o000)
+    try:
+        result = subprocess.run([*_as_unprivileged(), ADVISOR, "lint", "--no-cache", "experiment.yaml"], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60)
+    finally:
+        os.chmod(tmp_path / "d.csv", 0o644)
+    assert_clean_failure(result, "d.csv: cannot be read: Permission denied")
+    assert "internal error" not in result.stderr
+
+
 # --- advisor fix keeps Windows line endings -----------------------------------------------------
 
 def test_fix_keeps_crlf_on_an_edited_line_with_a_comment(tmp_path):

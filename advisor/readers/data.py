@@ -108,6 +108,11 @@ def _parts(record_path: str, base: str, specs: list[tuple[str | None, str, str]]
         if os.path.isdir(real):
             raise InputError(record_path, f"{field}: '{relative}' is a directory; expected a CSV, Parquet or NPZ file",
                              where.line, where.column)
+        if os.path.exists(real) and not os.path.isfile(real):  # a FIFO would block the read forever
+            from advisor.readers.artifacts import file_type
+
+            raise InputError(record_path, f"{field}: '{relative}' is {file_type(os.stat(real).st_mode)}, not a regular "
+                             "file; expected a CSV, Parquet or NPZ file", where.line, where.column)
         if not os.path.isfile(real):
             looked = f" (looked for {shown})" if shown != relative else ""
             raise InputError(record_path, f"{field}: no such data file '{relative}'{looked}", where.line, where.column)

@@ -105,18 +105,18 @@ def load_data_file(path: str) -> list[DataFile]:
     kind = data_kind(path)
     if kind is None:
         raise InputError(path, "unknown kind of data file; expected .csv, .tsv, .parquet or .npz")
-    try:
-        size = os.path.getsize(path)
-    except OSError:
-        raise InputError(path, "no such data file") from None
-    if os.path.isdir(path):
-        raise InputError(path, "is a directory; expected a CSV, Parquet or NPZ file")
+    from advisor.readers.artifacts import check_size
+
+    size = check_size(path, None, "a CSV, Parquet or NPZ data file")  # missing, a folder, a FIFO
     if size > MAX_DATA_BYTES:
         raise InputError(path, f"is {size / 2**30:.1f} GiB; data files over {MAX_DATA_BYTES // 2**30} GiB are refused "
                                "(profile a sample of it instead)")
     if size == 0:
         raise InputError(path, "is empty; expected a header row and data rows" if kind == "csv" else "is empty")
-    files = {"csv": _read_csv, "parquet": _read_parquet, "npz": _read_npz}[kind](path)
+    try:
+        files = {"csv": _read_csv, "parquet": _read_parquet, "npz": _read_npz}[kind](path)
+    except PermissionError as exc:
+        raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
     for data_file in files:
         if data_file.length == 0:
             raise InputError(path, "holds no data rows")
