@@ -108,7 +108,7 @@ def train(options: TrainOptions) -> str:
         TrainerError: the record cannot be run (exit 2); nothing looking complete is left.
         KeyboardInterrupt: after leaving a run directory whose record says `status: interrupted`.
     """
-    from advisor.fix.runner import read_record_text
+    from advisor.readers.record import read_record
     from advisor.readers.structured import FORMATS, parse
     from reference_trainer.model import import_keras
     from reference_trainer.prepared import prepare
@@ -119,7 +119,7 @@ def train(options: TrainOptions) -> str:
             options.echo(f"[fix] {change}")
     plain, _ = parse(options.record, text, FORMATS[os.path.splitext(options.record)[1].lower()])
     plain = copy.deepcopy(plain) if isinstance(plain, dict) else {}
-    experiment = read_record_text(options.record, text)
+    experiment = read_record(options.record, text)
     prepared = prepare(experiment, options.record, options.seed)
     for note in prepared.notes:
         if not options.quiet:

@@ -83,15 +83,9 @@ def read_record_text(path: str, text: str) -> Experiment:
     Raises:
         InputError: the text is no valid record.
     """
-    from advisor.readers.record import validate_record
-    from advisor.readers.references import names_files, resolve_references
-    from advisor.readers.structured import FORMATS, parse
-    from advisor.suppression import scan
+    from advisor.readers.record import read_record
 
-    data, sources = parse(path, text, FORMATS[os.path.splitext(path)[1].lower()])
-    if isinstance(data, dict) and names_files(data):
-        resolve_references(path, data, sources)
-    return validate_record(path, data, sources).with_sources(sources, scan(path, text))
+    return read_record(path, text)
 
 
 class Fixer:

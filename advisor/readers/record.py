@@ -19,8 +19,13 @@ from advisor.suppression import scan
 MAX_LISTED_ERRORS = 5
 
 
-def read_record(path: str) -> Experiment:
+def read_record(path: str, text: str | None = None) -> Experiment:
     """Read and validate the record at `path`.
+
+    Args:
+        path: The record file; the files it names are read relative to it.
+        text: The record's content when it is not (yet) the file's, as `advisor fix` and the
+            trainer's `--fix` read an edited copy; None reads the file.
 
     Raises:
         InputError: when the file cannot be read, parsed or validated.
@@ -28,7 +33,8 @@ def read_record(path: str) -> Experiment:
     fmt = FORMATS.get(os.path.splitext(path)[1].lower())
     if fmt is None:
         raise InputError(path, "unknown record format; expected a .yaml, .yml, .json or .toml file")
-    text = read_text(path)
+    if text is None:
+        text = read_text(path)
     data, sources = parse(path, text, fmt)
     if isinstance(data, dict):
         from advisor.readers.references import names_files, resolve_references
