@@ -24,7 +24,7 @@ import time
 import yaml
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import ROOT, tool  # noqa: E402
+from _common import ROOT, benchmark_env, tool  # noqa: E402
 
 DATA = os.path.join(ROOT, "examples", "digits", "data", "digits.csv")
 LAYERS = [{"type": "dense", "units": 256, "activation": "relu"}, {"type": "dense", "units": 256, "activation": "relu"},
@@ -72,7 +72,7 @@ def plain_keras(epochs: int, out: str) -> None:
 
 def _timed(command: list[str]) -> float:
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True)
+    done = subprocess.run(command, capture_output=True, text=True, env=benchmark_env())
     elapsed = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
