@@ -40,17 +40,20 @@ def _is_text(series) -> bool:
 
 
 def _transformer(step: str):
-    from sklearn.feature_selection import VarianceThreshold
-    from sklearn.impute import SimpleImputer
-    from sklearn.preprocessing import FunctionTransformer, MaxAbsScaler, MinMaxScaler, OneHotEncoder, StandardScaler
+    """The scikit-learn transformer of a step (only its module is imported: a standardize step
+    need not load sklearn.feature_selection)."""
+    if step == "feature_selection":
+        from sklearn.feature_selection import VarianceThreshold
+
+        return VarianceThreshold()
+    import sklearn.preprocessing as transformers
 
     return {
-        "standardize": lambda: StandardScaler(),
-        "minmax": lambda: MinMaxScaler(),
-        "scale": lambda: MaxAbsScaler(),
-        "log": lambda: FunctionTransformer(_signed_log1p, feature_names_out="one-to-one"),
-        "one_hot": lambda: OneHotEncoder(handle_unknown="ignore", sparse_output=False),
-        "feature_selection": lambda: VarianceThreshold(),
+        "standardize": lambda: transformers.StandardScaler(),
+        "minmax": lambda: transformers.MinMaxScaler(),
+        "scale": lambda: transformers.MaxAbsScaler(),
+        "log": lambda: transformers.FunctionTransformer(_signed_log1p, feature_names_out="one-to-one"),
+        "one_hot": lambda: transformers.OneHotEncoder(handle_unknown="ignore", sparse_output=False),
     }[step]()
 
 
