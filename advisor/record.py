@@ -26,7 +26,7 @@ StepName = Literal[
     "standardize", "minmax", "scale", "log", "one_hot", "impute",
     "feature_selection", "feature_engineering", "deduplicate",
 ]
-FitOn = Literal["train", "train+validation", "all"]
+FitOn = Literal["train", "train+validation", "all", "test"]
 SplitName = Literal["validation", "test"]
 
 PROBLEM_TYPES: tuple[str, ...] = ProblemType.__args__  # type: ignore[attr-defined]
@@ -105,6 +105,8 @@ class Data(Section):
     preprocessing: Optional[list[PreprocessingStep]] = None
     target: Optional[TargetProfile] = None
     time_ordered: Optional[bool] = Field(None, description="Extension: rows are sorted by time_column.")
+    ordered_by: Optional[Literal["target", "time"]] = Field(
+        None, description="Extension: rows sorted or grouped by the target or by time (seen in training code).")
 
     _keys = field_validator("class_counts", mode="before")(_stringify_keys)
 
@@ -128,6 +130,9 @@ class Splits(Section):
     test: Optional[SplitSize] = Field(None, ge=0)
     overlap: Optional[int] = Field(None, ge=0)
     files: Optional[SplitFiles] = None
+    keras_validation_split: Optional[float] = Field(
+        None, gt=0, lt=1, description="Extension: the share of the last training rows Keras `validation_split` "
+        "holds out, before any shuffling (seen in training code).")
     class_counts: Optional[dict[Literal["train", "validation", "test"], dict[str, int]]] = Field(
         None, description="Extension: class counts per split."
     )
@@ -200,6 +205,7 @@ class Model(Section):
     epochs: Optional[int] = Field(None, ge=0)
     batch_size: Optional[int] = Field(None, ge=1)
     early_stopping: Optional[EarlyStopping] = None
+    fit_on: Optional[FitOn] = Field(None, description="Extension: the rows the model was fit on (seen in training code).")
 
     _loss = field_validator("loss", "optimizer", mode="before")(_name_only)
 
@@ -307,6 +313,8 @@ class Experiment(Section):
     version: Optional[Literal[1]] = 1
     name: Optional[str] = None
     description: Optional[str] = None
+    source: Optional[str] = Field(None, description="The training script or notebook (.py, .ipynb) that fills "
+                                  "what the record leaves out.")
     problem: Optional[Problem] = None
     data: Optional[Data] = None
     splits: Optional[Splits] = None

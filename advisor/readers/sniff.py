@@ -26,7 +26,7 @@ _FIRST_KEY = re.compile(rb'^\s*\{\s*"((?:[^"\\]|\\.)*)"\s*:\s*(.)', re.DOTALL)
 #: The record's top-level sections (advisor.record.Experiment's fields; a test keeps them equal).
 #: Spelled out so that sniffing an input does not load pydantic.
 _RECORD_SECTIONS = frozenset({
-    "version", "name", "description", "problem", "data", "splits", "protocol", "metric", "baseline",
+    "version", "name", "description", "source", "problem", "data", "splits", "protocol", "metric", "baseline",
     "model", "history", "tuning", "final", "run",
 })
 
