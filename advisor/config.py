@@ -114,7 +114,7 @@ def _has_advisor_table(pyproject: Path) -> bool:
 
     try:
         tool = tomllib.loads(text).get("tool")
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # load_settings names the problem
         return True
     return isinstance(tool, dict) and "advisor" in tool
 

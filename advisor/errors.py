@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 
 class AdvisorError(Exception):
     """Base class of the errors the CLI reports as one message and exit code 2."""
@@ -42,3 +45,24 @@ class ConfigError(AdvisorError):
 
 class UsageError(AdvisorError):
     """Arguments that do not make sense together."""
+
+
+@contextlib.contextmanager
+def reading(path: str) -> Iterator[None]:
+    """Turn an unexpected failure while reading `path` into an InputError naming the file, so a
+    reader's bug or an exhausted resource ends in one message and exit code 2, never a traceback.
+
+    Raises:
+        InputError: whatever went wrong inside the block (an InputError passes through).
+    """
+    try:
+        yield
+    except InputError:
+        raise
+    except RecursionError:
+        raise InputError(path, "refused: nested too deeply to read") from None
+    except MemoryError:
+        raise InputError(path, "refused: too large to read into memory") from None
+    except Exception as exc:  # noqa: BLE001 - a reader bug must not end in a traceback
+        raise InputError(path, f"could not be read: {type(exc).__name__}: {exc} "
+                               "(an internal error of the advisor; please report it)") from None

@@ -255,16 +255,8 @@ def _read(path: str):
     Raises:
         InputError: the input cannot be read.
     """
+    from advisor.errors import reading
     from advisor.readers import read_input
 
-    try:
+    with reading(path):
         return read_input(path)
-    except InputError:
-        raise
-    except RecursionError:
-        raise InputError(path, "refused: nested too deeply to read") from None
-    except MemoryError:
-        raise InputError(path, "refused: too large to read into memory") from None
-    except Exception as exc:  # a reader bug must not end in a traceback
-        raise InputError(path, f"could not be read: {type(exc).__name__}: {exc} "
-                               "(an internal error of the advisor; please report it)") from None

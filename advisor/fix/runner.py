@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from advisor.config import ResolvedConfig
 from advisor.engine import Linter
-from advisor.errors import AdvisorError, InputError
+from advisor.errors import AdvisorError, InputError, reading
 from advisor.finding import Finding
 from advisor.fix.context import FixContext, NeedsTraining, NotFixable
 from advisor.fix.document import document_format, open_document
@@ -234,10 +234,11 @@ def fix_paths(paths: list[str], config: ResolvedConfig, unsafe: bool = False) ->
     results = []
     for path in dict.fromkeys(discover(paths)):
         kind = kind_of(path)
-        if kind is not None and kind.name == "record" and document_format(path):
-            results.append(fixer.fix_file(path))
-        else:
-            results.append(lint_only(fixer.linter, path))
+        with reading(path):  # a reader's crash is one message and exit 2, as in `advisor lint`
+            if kind is not None and kind.name == "record" and document_format(path):
+                results.append(fixer.fix_file(path))
+            else:
+                results.append(lint_only(fixer.linter, path))
     return results
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from typing import Any
 
 import yaml
@@ -275,7 +276,21 @@ def _parse_toml(path: str, text: str) -> tuple[Any, SourceMap]:
         line, column = (int(match.group(1)), int(match.group(2))) if match else (None, None)
         message = re.sub(r"\s*\(at line \d+, column \d+\)", "", message)
         raise InputError(path, f"invalid TOML: {message}", line, column) from None
+    except RecursionError:
+        raise InputError(path, "invalid TOML: arrays or tables nested too deeply to read") from None
+    except ValueError:  # an integer over Python's digit limit for int conversion
+        line = _line_of(text, _LONG_NUMBER)
+        raise InputError(path, f"invalid TOML: a number with more than {sys.get_int_max_str_digits():,} digits; "
+                         "expected a number of reasonable size", line) from None
     return data, _toml_positions(path, text)
+
+
+_LONG_NUMBER = re.compile("[0-9_]{" + str(sys.get_int_max_str_digits() + 1) + ",}")
+
+
+def _line_of(text: str, pattern: re.Pattern[str]) -> int | None:
+    match = pattern.search(text)
+    return text.count("\n", 0, match.start()) + 1 if match else None
 
 
 def _toml_positions(path: str, text: str) -> SourceMap:
