@@ -1,7 +1,8 @@
 """Configuration: `[tool.advisor]` in the nearest pyproject.toml, or an `advisor.toml`.
 
 Keys (dashes or underscores): select, ignore, extend-select, extend-ignore, per-file-ignores,
-fail-on, warn-unused-ignores, and `[tool.advisor.rules.<code or name>]` tables holding `severity`
+fail-on, warn-unused-ignores, baseline (a findings baseline file, relative to the settings file),
+and `[tool.advisor.rules.<code or name>]` tables holding `severity`
 and the rule's options. Unknown keys, rules and option names are errors.
 """
 
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # the rule base needs pydantic; a cached lint run never loads
 CONFIG_FILES = ("advisor.toml", "pyproject.toml")
 KEYS = {
     "select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "fail-on",
-    "warn-unused-ignores", "rules",
+    "warn-unused-ignores", "rules", "baseline",
 }
 
 
@@ -40,6 +41,8 @@ class Settings:
     fail_on: Severity = Severity.WARNING
     warn_unused_ignores: bool = False
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: The findings baseline file (`advisor lint --baseline`), relative to `root`.
+    baseline: str | None = None
     #: The file the settings came from (None: defaults) and its directory, for per-file-ignores.
     source: str | None = None
     root: str = "."
@@ -177,6 +180,10 @@ def load_settings(path: str | None) -> Settings:
             if not isinstance(value, bool):
                 raise fail(key, f"'warn-unused-ignores' expects true or false, received {value!r}")
             settings.warn_unused_ignores = value
+        elif norm == "baseline":
+            if not isinstance(value, str) or not value:
+                raise fail(key, f"'baseline' expects the path of a baseline file, received {value!r}")
+            settings.baseline = value
         elif norm == "rules":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise fail(key, "'rules' expects tables: [tool.advisor.rules.<code or name>]")

@@ -29,8 +29,10 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--warn-unused-ignores", is_flag=True, default=None, help="Report `# advisor: ignore[...]` comments that suppress nothing.")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: only on a terminal].")
 @click.option("--no-cache", is_flag=True, help="Lint every input afresh instead of reusing the results of unchanged ones (.advisor_cache/).")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None, help="Report only the findings FILE (from --write-baseline) does not hold [default: the configured baseline].")
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), default=None, help="Record today's findings in FILE, so later runs report only new ones; prints no report.")
 def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, output, statistics, config_file,
-            warn_unused_ignores, color, no_cache) -> None:
+            warn_unused_ignores, color, no_cache, baseline_file, write_baseline) -> None:
     """Lint experiment records, runs and artifacts under PATHS.
 
     A directory is searched for experiment.{yaml,yml,json,toml} files and other inputs.
@@ -49,6 +51,8 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
     try:
         if output:
             _refuse_overwriting_inputs(output, paths)
+        if write_baseline:
+            _refuse_overwriting_inputs(write_baseline, paths, "--write-baseline")
         cache = None
         if not no_cache and fmt != "sarif":  # SARIF describes every rule that ran: it needs them loaded
             from advisor.cache import LintCache
@@ -61,8 +65,11 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
         _fail(str(exc))
     for error in result.errors:
         click.echo(f"advisor: error: {error}", err=True)
+    if write_baseline:
+        _write_baseline(write_baseline, result)
+    findings = _apply_baseline(baseline_file, config_file, result, resolve_config)
     colored = fmt == "text" and _use_color(color, output)
-    report = Report(result.findings, result.files, config.rules, config.fail_on, statistics, colored,
+    report = Report(findings, result.files, config.rules, config.fail_on, statistics, colored,
                     errors=result.errors)
     text = render(fmt, report)
     if output:
@@ -78,8 +85,71 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
         click.echo(text, nl=False, color=colored)  # click strips colour from pipes unless told
     if result.errors:
         sys.exit(2)
-    if not exit_zero and fails(result.findings, config.fail_on):
+    if not exit_zero and fails(findings, config.fail_on):
         sys.exit(1)
+
+
+def _write_baseline(path: str, result) -> NoReturn:
+    """Record the run's findings in the baseline file `path` and exit (0, or 2 when an input could
+    not be read: its findings would be missing from the baseline)."""
+    from advisor import baseline
+    from advisor.atomic import write_text_atomic
+
+    if result.errors:
+        _fail(f"--write-baseline {path}: not written, since some inputs could not be read")
+    if os.path.realpath(path) in {os.path.realpath(p) for p in result.files_read}:
+        _fail(f"--write-baseline {path}: is one of the files being linted or read by them; refusing to overwrite it")
+    root = os.path.dirname(os.path.abspath(path))
+    entries = baseline.entries_for(result.findings, root)
+    if os.path.exists(path):
+        if not baseline.is_baseline_file(path):
+            _fail(f"--write-baseline {path}: exists and is not an advisor baseline; refusing to overwrite it")
+        seen = result.files_read | {os.path.abspath(p) for p in result.files}
+        entries += [entry for entry in baseline.load(path)  # keep what this run did not lint
+                    if os.path.abspath(os.path.join(root, entry.path)) not in seen]
+        entries.sort(key=lambda e: (e.path, e.code, e.pointer, e.subject or "", e.fingerprint))
+    try:
+        write_text_atomic(path, baseline.render(entries))
+    except OSError as exc:
+        _fail(f"{path}: cannot write the baseline: {exc.strerror or exc}")
+    count = sum(entry.count for entry in entries)
+    click.echo(f"advisor: wrote {count} finding{'' if count == 1 else 's'} to the baseline {path}", err=True)
+    sys.exit(0)
+
+
+def _apply_baseline(baseline_file: str | None, config_file: str | None, result, resolve_config) -> list:
+    """The findings the baseline (given, or configured in [tool.advisor]) does not accept; notes
+    on standard error say how many it accepted and which of its entries no longer occur."""
+    from advisor import baseline
+    from advisor.errors import AdvisorError
+
+    shown = baseline_file
+    if shown is None:
+        from advisor.config import find_config_file, load_settings
+
+        try:
+            settings = load_settings(config_file if config_file else find_config_file("."))
+        except AdvisorError as exc:
+            _fail(str(exc))
+        if settings.baseline is None:
+            return result.findings
+        shown = os.path.relpath(os.path.join(settings.root, settings.baseline))
+    try:
+        entries = baseline.load(shown)
+    except AdvisorError as exc:
+        _fail(f"baseline: {exc}")
+    root = os.path.dirname(os.path.abspath(shown))
+    seen = result.files_read | {os.path.abspath(p) for p in result.files}
+    outcome = baseline.apply(result.findings, entries, root, seen)
+    if outcome.stale:  # an entry of a rule that did not run is not stale: resolve the selection
+        try:
+            selected = {setup.rule.code for setup in (result.config or resolve_config()).rules}
+        except AdvisorError as exc:
+            _fail(str(exc))
+        outcome.stale = [entry for entry in outcome.stale if entry.code in selected or entry.code.startswith("ADV")]
+    for line in baseline.notes(outcome, shown):
+        click.echo(line, err=True)
+    return outcome.findings
 
 
 def _light_config(config_file: str | None, fail_on: str | None):
@@ -104,7 +174,7 @@ def _use_color(requested: bool | None, output: str | None) -> bool:
     return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _refuse_overwriting_inputs(output: str, paths: tuple[str, ...]) -> None:
+def _refuse_overwriting_inputs(output: str, paths: tuple[str, ...], option: str = "--output") -> None:
     """The report must not replace a file being linted (nothing a user owns is overwritten).
 
     Raises:
@@ -113,7 +183,7 @@ def _refuse_overwriting_inputs(output: str, paths: tuple[str, ...]) -> None:
     from advisor.errors import UsageError
 
     if os.path.isdir(output):
-        raise UsageError(f"--output {output}: is a directory; expected a file name")
+        raise UsageError(f"{option} {output}: is a directory; expected a file name")
     target = os.path.realpath(output)
     if any(os.path.isfile(path) and os.path.realpath(path) == target for path in paths):
-        raise UsageError(f"--output {output}: is one of the files being linted; refusing to overwrite it")
+        raise UsageError(f"{option} {output}: is one of the files being linted; refusing to overwrite it")
