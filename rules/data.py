@@ -186,6 +186,13 @@ class HeterogeneousRangesNotNormalized(Rule):
     ratios, so it does not count. Binary indicators (dtype bool, or 2 distinct values) are left as
     they are by common practice and are not compared; constant features are DP05's.
 
+    Features that share one range are not heterogeneous, whatever their spreads: when every
+    compared feature's `min` and `max` are known, each reaches an end of the range they all cover
+    together, and more than half of them span at least half of it (pixels in [0, 255], or in
+    [0, 1] after scaling), their
+    spreads differ by position (border pixels are mostly 0), not by units, and one `scale` step
+    (or none, for values already small: DP02 judges the size) treats them alike.
+
     ## Why is this bad?
     With one feature spanning thousands and another hundredths, the large one dominates the first
     layer's weighted sums and its gradients, and the small one is effectively ignored until the
@@ -234,7 +241,7 @@ class HeterogeneousRangesNotNormalized(Rule):
             normalized = covered(experiment, feature.name, NORMALIZING_STEPS)
             spread, measure = (1.0, "normalized") if normalized else measured
             spreads.append((spread, normalized, measure, index, feature.name))
-        if len(spreads) < 2:
+        if len(spreads) < 2 or _share_one_range([experiment.data.features[entry[3]] for entry in spreads]):
             return
         largest, smallest = max(spreads), min(spreads)
         ratio = largest[0] / smallest[0]
@@ -251,6 +258,24 @@ class HeterogeneousRangesNotNormalized(Rule):
             largest={"feature": largest[4], "spread": largest[0], "measure": largest[2]},
             smallest={"feature": smallest[4], "spread": smallest[0], "measure": smallest[2]},
         )
+
+
+def _share_one_range(features) -> bool:
+    """Whether features hold values of one kind on one scale, such as pixels in [0, 255]: every
+    feature's bounds are known, every feature reaches an end of the range they all cover together
+    (a border pixel is 0 at least once), and more than half of them span at least half of that
+    range. Their spreads then differ by position (border pixels are mostly 0), not by units."""
+    if any(feature.min is None or feature.max is None for feature in features):
+        return False
+    low, high = min(feature.min for feature in features), max(feature.max for feature in features)
+    if high <= low or any(feature.min != low and feature.max != high for feature in features):
+        return False
+    spanning = sum(1 for feature in features if feature.max - feature.min >= SHARED_RANGE_SPAN * (high - low))
+    return spanning > SHARED_RANGE_SPAN * len(features)
+
+
+#: DP03: features share one range when more than this share of them spans this share of the common range.
+SHARED_RANGE_SPAN = 0.5
 
 
 class MissingValues(Rule):
@@ -312,9 +337,11 @@ class ConstantFeature(Rule):
     """A feature with a single value: it carries no information.
 
     ## What it does
-    Fires for each input feature with zero variance: `std` of 0, equal `min` and `max`, or one
-    distinct value (one category). A feature that a `feature_selection` step covers is left to that
-    step (variance thresholds drop constants).
+    Looks for input features with zero variance: `std` of 0, equal `min` and `max`, or one
+    distinct value (one category). One finding per record, at the first constant feature; the
+    message names the first few and the count (image data often holds dozens of always-zero border
+    pixels), the evidence lists them all. A feature that a `feature_selection` step covers is left
+    to that step (variance thresholds drop constants).
 
     ## Why is this bad?
     A constant column cannot help any prediction, costs weights, and breaks standardization: its
@@ -348,23 +375,45 @@ class ConstantFeature(Rule):
     remedy = "drop_constant_features"
 
     def check(self, experiment, options):
+        constant = []  # (index, feature, how it was measured)
         for index, feature in input_features(experiment):
             if covered(experiment, feature.name, ("feature_selection",)):
                 continue
-            if feature.std == 0:
-                measured = "std 0"
-            elif feature.min is not None and feature.min == feature.max:
-                measured = f"min = max = {feature.min:g}"
-            elif feature.distinct == 1 or feature.categories == 1:
-                measured = "one distinct value"
-            else:
-                continue
-            yield self.violation(
-                f"feature '{feature.name}' is constant ({measured}; threshold: variance above 0): "
-                "it carries no information and breaks standardization; drop it",
-                f"/data/features/{index}",
-                feature=feature.name, std=feature.std, min=feature.min, max=feature.max,
-            )
+            measured = _constant(feature)
+            if measured is not None:
+                constant.append((index, feature, measured))
+        if not constant:
+            return
+        index, first, measured = constant[0]
+        names = [feature.name for _, feature, _ in constant]
+        if len(constant) == 1:
+            subject = f"feature '{first.name}' is constant ({measured}"
+        else:
+            listed = ", ".join(f"'{name}'" for name in names[:MAX_LISTED])
+            more = f" and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
+            subject = f"{len(names)} features are constant ({listed}{more}; '{first.name}' {measured}"
+        yield self.violation(
+            f"{subject}; threshold: variance above 0): a constant feature carries no information "
+            "and breaks standardization; drop it",
+            f"/data/features/{index}",
+            feature=first.name, std=first.std, min=first.min, max=first.max,
+            count=len(names), constant_features=names,
+        )
+
+
+#: DP05 names this many constant features in its message; the evidence lists them all.
+MAX_LISTED = 5
+
+
+def _constant(feature) -> str | None:
+    """How a feature was found constant (zero std, equal bounds, one value), or None."""
+    if feature.std == 0:
+        return "std 0"
+    if feature.min is not None and feature.min == feature.max:
+        return f"min = max = {feature.min:g}"
+    if feature.distinct == 1 or feature.categories == 1:
+        return "one distinct value"
+    return None
 
 
 class SmallDataFeatureEngineering(Rule):

@@ -572,7 +572,8 @@ class LogitsMismatch(Rule):
 
 class LearningRateOptions(RuleOptions):
     min_lr: float = Field(1e-6, gt=0, description="Smallest sensible learning rate for an adaptive optimizer.")
-    max_lr: float = Field(0.1, gt=0, description="Largest sensible learning rate for an adaptive optimizer.")
+    max_lr: float = Field(0.1, gt=0, description="Learning rate from which an adaptive optimizer's steps overshoot.")
+    max_sgd_lr: float = Field(1.0, gt=0, description="Learning rate from which plain SGD's steps overshoot.")
 
     @field_validator("max_lr")
     @classmethod
@@ -584,23 +585,25 @@ class LearningRateOptions(RuleOptions):
 
 
 class LearningRateOutOfRange(Rule):
-    """Learning rate outside the range that works for adaptive optimizers.
+    """Learning rate outside the range that works for the optimizer.
 
     ## What it does
-    Checks `model.optimizer.learning_rate` of an adaptive optimizer (Adam, AdamW, RMSprop, Adagrad,
-    Adamax, Nadam, Lion, Lamb, Adafactor) against [`min_lr`, `max_lr`]. Adadelta is left out: it
-    was designed to run at a learning rate of 1.0. SGD is left out: its useful range depends on
-    momentum and batch size.
+    Checks `model.optimizer.learning_rate`. An adaptive optimizer (Adam, AdamW, RMSprop, Adagrad,
+    Adamax, Nadam, Lion, Lamb, Adafactor) must run below `max_lr` (0.1) and at or above `min_lr`
+    (1e-6): 0.1 itself is already too fast. Plain SGD (with or without momentum) must run below
+    `max_sgd_lr` (1.0); no lower bound is set for it, since its useful range depends on momentum
+    and batch size. Adadelta is left out: it was designed to run at a learning rate of 1.0.
 
     ## Why is this bad?
-    Adaptive optimizers already scale each step; their useful learning rates sit around 1e-3.
-    Far above the range the loss oscillates or diverges to NaN; far below it, training barely
-    moves and looks like a model that cannot learn.
+    Adaptive optimizers already scale each step; their useful learning rates sit around 1e-3, and
+    at 0.1 the first epoch typically blows the loss up. SGD takes raw gradient steps: at 1.0 and
+    above they overshoot on any but the flattest loss. Far above the range the loss oscillates or
+    diverges to NaN; far below it, training barely moves and looks like a model that cannot learn.
 
     ## Anti-pattern
     ```yaml
     model:
-      optimizer: {name: adam, learning_rate: 0.5}
+      optimizer: {name: adam, learning_rate: 0.1}
     ```
 
     ## Best practice
@@ -610,7 +613,7 @@ class LearningRateOutOfRange(Rule):
     ```
 
     ## Fix
-    `fix_learning_rate` sets the optimizer to rmsprop with learning rate 1e-3.
+    `fix_learning_rate` keeps the optimizer and sets its learning rate to 1e-3.
     """
 
     code = "MC07"
@@ -625,14 +628,26 @@ class LearningRateOutOfRange(Rule):
         if optimizer is None or optimizer.learning_rate is None:
             return
         name = canonical_optimizer(optimizer.name)
+        rate = optimizer.learning_rate
+        if name == "sgd":
+            if rate < options.max_sgd_lr:
+                return
+            yield self.violation(
+                f"learning rate {rate:g} for sgd is at or above {options.max_sgd_lr:g} (threshold: below "
+                f"{options.max_sgd_lr:g}): raw gradient steps that large overshoot, so the loss "
+                "oscillates or diverges; lower it (Keras defaults SGD to 0.01)",
+                "/model/optimizer/learning_rate", learning_rate=rate, max_sgd_lr=options.max_sgd_lr, optimizer=name,
+            )
+            return
         if name not in ADAPTIVE_OPTIMIZERS or name == "adadelta":
             return
-        rate, low, high = optimizer.learning_rate, options.min_lr, options.max_lr
-        if low <= rate <= high:
+        low, high = options.min_lr, options.max_lr
+        if low <= rate < high:
             return
-        effect = "steps overshoot, so the loss oscillates or diverges" if rate > high else "training barely moves"
+        effect = "steps overshoot, so the loss oscillates or diverges" if rate >= high else "training barely moves"
         yield self.violation(
-            f"learning rate {rate} is outside [{low}, {high}] for {name}: {effect}; try 0.001",
+            f"learning rate {rate:g} is outside [{low:g}, {high:g}) for {name} (threshold: at least "
+            f"{low:g} and below {high:g}): {effect}; try 0.001",
             "/model/optimizer/learning_rate", learning_rate=rate, min_lr=low, max_lr=high, optimizer=name,
         )
 

@@ -110,7 +110,9 @@ class TrainedPastBestEpoch(Rule):
     Finds the best epoch of the monitored validation series (early stopping's `monitor`, else
     `val_loss`; its goal from `mode`, else from the metric the name logs, as Keras' `auto` does:
     `val_auc_1` is maximized) and fires when the history goes on for more than
-    `max_extra_epochs` (3) epochs after it, unless:
+    `max_extra_epochs` (3) epochs after it and the last epoch's value is more than
+    `min_worsening` (1%) worse than the best (a flat curve, constant to many digits, has no better
+    epoch to go back to), unless:
     - early stopping declares `restore_best_weights: true` (Keras 3 restores the best epoch's
       weights at the end of training, stopped early or not), or
     - the final model was retrained for about the best epoch count: `final.epochs` at most the best
@@ -158,6 +160,7 @@ class TrainedPastBestEpoch(Rule):
 
     class Options(RuleOptions):
         max_extra_epochs: int = Field(3, ge=0, description="Epochs after the best validation epoch that the kept weights may come from.")
+        min_worsening: float = Field(0.01, ge=0, description="How much worse than the best, relative to it, the last epoch's value must be for the kept weights to count as past their best.")
 
     def check(self, experiment, options):
         history, model = experiment.history, experiment.model
@@ -174,7 +177,8 @@ class TrainedPastBestEpoch(Rule):
         best = best_epoch(values, goal)
         kept = len(values) - 1
         extra = kept - best
-        if extra <= options.max_extra_epochs:
+        worsening = _worsening(values[best], values[kept], goal)
+        if extra <= options.max_extra_epochs or worsening is None or worsening <= options.min_worsening:
             return
         final = experiment.final
         if final is not None and final.epochs is not None and final.epochs <= best + 1 + options.max_extra_epochs:
@@ -182,13 +186,15 @@ class TrainedPastBestEpoch(Rule):
         if not training_kept_improving(experiment, best):
             return
         yield self.violation(
-            f"the kept weights come from epoch {kept + 1}, {extra} epochs after the best {key} "
-            f"({values[best]:.4g}) at epoch {best + 1} (threshold {options.max_extra_epochs}), with no "
+            f"the kept weights come from epoch {kept + 1} ({key} {values[kept]:.4g}, {worsening:.0%} worse), "
+            f"{extra} epochs after the best {key} ({values[best]:.4g}) at epoch {best + 1} (thresholds "
+            f"{options.max_extra_epochs} epochs, {options.min_worsening:.0%} worse), with no "
             f"restore_best_weights and no final retraining for the best epoch count ({best + 1}): the "
             "model in hand is more overfit than its best epoch; restore the best epoch's weights",
             present_pointer(experiment, "/model/early_stopping", "/model/epochs", f"/history/{key}/{best}"),
             monitor=key, best_epoch=best + 1, kept_epoch=kept + 1, extra_epochs=extra,
-            max_extra_epochs=options.max_extra_epochs,
+            max_extra_epochs=options.max_extra_epochs, worsening=round(worsening, 4),
+            min_worsening=options.min_worsening,
         )
 
     @staticmethod
@@ -196,6 +202,17 @@ class TrainedPastBestEpoch(Rule):
         if stopping is not None and stopping.mode in ("min", "max"):
             return "maximize" if stopping.mode == "max" else "minimize"
         return metric_goal(metric_of_key(key))
+
+
+def _worsening(best: float, kept: float, goal: str) -> float | None:
+    """How much worse the kept epoch's value is than the best, relative to the best (infinity when
+    the best is 0 and the kept value is worse); None when the kept value is not finite."""
+    if not math.isfinite(kept):
+        return None
+    gap = kept - best if goal == "minimize" else best - kept
+    if best == 0:
+        return math.inf if gap > 0 else 0.0
+    return gap / abs(best)
 
 
 class FinalModelNotRetrained(Rule):

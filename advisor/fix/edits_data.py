@@ -119,7 +119,8 @@ def impute_missing(ctx: FixContext) -> None:
 def drop_constant_features(ctx: FixContext) -> None:
     """Declare a `feature_selection` step, first of all steps, over the constant features: the
     columns a feature_selection step names are the ones it removes."""
-    names = sorted(set(ctx.evidence("DP05", "feature")), key=_order(ctx))
+    listed = ctx.evidence("DP05", "constant_features")  # one finding lists every constant feature
+    names = sorted({name for names in listed for name in names}, key=_order(ctx))
     if names:
         _cover(ctx, ("feature_selection",), names, {"step": "feature_selection", "columns": names}, _first)
 
