@@ -74,6 +74,7 @@ def _artifact_kinds() -> list[InputKind]:
         InputKind("keras-model-json", sniff.is_model_json, _lazy("advisor.readers.keras", "read_model_input")),
         InputKind("keras-history-json", sniff.is_history_json, _lazy("advisor.readers.history", "read_history_input")),
         InputKind("keras-history-csv", sniff.is_history_csv, _lazy("advisor.readers.history", "read_history_input")),
+        InputKind("training-source", sniff.is_training_source, _lazy("advisor.readers.source", "read_source_input")),
     ]
 
 
@@ -139,8 +140,18 @@ def _walk(directory: str):
                 keep.append(name)
         dirs[:] = keep
         for name in sorted(files):
-            if name.lower() in RECORD_NAMES or name.lower() in DISCOVERED_FILE_NAMES:
+            if _discovered(root, name):
                 yield os.path.join(root, name)
+
+
+def _discovered(root: str, name: str) -> bool:
+    """Files a folder walk reads: records, SQLite stores, and scripts and notebooks that train."""
+    from advisor.readers import sniff
+
+    lowered = name.lower()
+    if lowered in RECORD_NAMES or lowered in DISCOVERED_FILE_NAMES:
+        return True
+    return lowered.endswith(sniff.SOURCE_SUFFIXES) and sniff.trains_something(os.path.join(root, name))
 
 
 def read_input(path: str) -> list[tuple[str | None, Experiment]]:

@@ -154,3 +154,27 @@ def is_run_directory(path: str) -> bool:
             return not any(entry.is_dir() and record_file_in(entry.path) for entry in entries)
     except OSError:
         return False
+
+
+# --- training code --------------------------------------------------------------------------
+
+SOURCE_SUFFIXES = (".py", ".ipynb")
+#: Largest script read while walking a folder to decide whether it trains something.
+_SNIFF_SOURCE_BYTES = 8 * 1024 * 1024
+_TRAINING_IMPORT = re.compile(rb"^\s*(?:from|import)\s+(?:keras|tensorflow|tf_keras|sklearn)\b|"
+                              rb"\"\s*(?:from|import)\s+(?:keras|tensorflow|tf_keras|sklearn)\b", re.MULTILINE)
+_TRAINING_CALL = re.compile(rb"\.(?:fit|fit_transform|fit_generator)\s*\(|\bcross_val(?:idate|_score|_predict)\s*\(")
+
+
+def is_training_source(path: str) -> bool:
+    """A `.py` script or `.ipynb` notebook given explicitly (it says itself when it trains nothing)."""
+    return path.lower().endswith(SOURCE_SUFFIXES) and os.path.isfile(path)
+
+
+def trains_something(path: str) -> bool:
+    """A script or notebook found while walking a folder: it imports Keras, TensorFlow or
+    scikit-learn and fits something. A cheap text test; the reader decides for real."""
+    if not is_training_source(path):
+        return False
+    text = head(path, _SNIFF_SOURCE_BYTES)
+    return _TRAINING_IMPORT.search(text) is not None and _TRAINING_CALL.search(text) is not None

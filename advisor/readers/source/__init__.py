@@ -1,0 +1,99 @@
+"""Training scripts and notebooks as experiment records, by static analysis only.
+
+A `.py` script or an `.ipynb` notebook is parsed with the standard library's `ast`; the user's
+code is never imported or run. `interpret` follows the data, the model and the scikit-learn
+objects through the code, and the facts it finds become one `Experiment` record whose every value
+points at the code that shows it (`train.py:42:17`; in a notebook `nb.ipynb:cell 4:3:17`, the
+cell counted from 1 and the line inside it, as ruff shows notebook diagnostics). Literal data and
+log paths that exist beside the script are read like a record's `data.path` and `history.file`.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from advisor.errors import InputError
+from advisor.locations import Location, SourceMap
+from advisor.readers.source.parse import load_units
+
+#: Libraries whose use makes a script a training script.
+TRAINING_LIBRARIES = {"keras", "tensorflow", "sklearn", "xgboost", "lightgbm"}
+
+
+def extract(path: str) -> tuple[dict[str, Any], dict[str, Location], list[Any], bool]:
+    """Read the script or notebook at `path` into record data.
+
+    Returns:
+        (record data, where each value came from by record pointer, suppression comments, whether it
+        trains anything).
+
+    Raises:
+        InputError: the file is not readable Python 3 or not an nbformat 4 notebook.
+    """
+    from advisor.readers.source.interpret import Interpreter
+    from advisor.suppression import scan
+
+    units = load_units(path)
+    interpreter = Interpreter(units, os.path.dirname(os.path.abspath(path)))
+    facts = interpreter.run()
+    data, locations = facts.record(interpreter.base)
+    suppressions = [found for unit in units for found in scan(unit.path, unit.text)]
+    trains = bool(interpreter.imports.libraries & TRAINING_LIBRARIES) and bool(data)
+    return data, locations, suppressions, trains
+
+
+def read_source_input(path: str) -> list[tuple[str | None, Any]]:
+    """Read a script or notebook given alone: one record, or none when it trains nothing.
+
+    Raises:
+        InputError: the file cannot be read as Python 3 or as a notebook.
+    """
+    from advisor.readers.record import validate_record
+
+    data, locations, suppressions, trains = extract(path)
+    if not trains:
+        return []
+    sources = SourceMap(path)
+    for pointer, location in locations.items():
+        sources.add(pointer, location)
+    _read_named_files(path, data, sources)
+    return [(None, validate_record(path, data, sources).with_sources(sources, suppressions))]
+
+
+def _read_named_files(path: str, data: dict[str, Any], sources: SourceMap) -> None:
+    from advisor.readers.references import names_files, resolve_references
+
+    if names_files(data):
+        resolve_references(path, data, sources)
+
+
+def merge_source_file(record_path: str, base: str, data: dict[str, Any], sources: SourceMap) -> list[Any]:
+    """Fill what a record leaves out from the script it names in `source` (record fields win).
+
+    Returns:
+        The script's suppression comments.
+
+    Raises:
+        InputError: the script is missing or unreadable, reported at the record line naming it.
+    """
+    from advisor.readers.artifacts import merge_section, named_by
+
+    value = data.get("source")
+    if not isinstance(value, str):
+        location = sources.locate("/source")
+        raise InputError(record_path, "source: expected a path to a .py script or .ipynb notebook", location.line,
+                         location.column)
+    path = os.path.join(base, value)
+    shown = os.path.normpath(os.path.join(os.path.dirname(record_path), value))
+    with named_by(record_path, sources, "/source"):
+        if not os.path.isfile(path):
+            raise InputError(shown, "no such file; expected a .py script or .ipynb notebook")
+        script, locations, suppressions, _ = extract(shown if os.path.isfile(shown) else path)
+    for section, values in script.items():
+        if isinstance(values, dict):
+            prefix = "/" + section
+            inside = {pointer[len(prefix):]: location for pointer, location in locations.items()
+                      if pointer.startswith(prefix + "/") or pointer == prefix}
+            merge_section(data, section, values, inside, sources)
+    return suppressions
