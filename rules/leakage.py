@@ -332,6 +332,66 @@ class TargetLeakingFeature(Rule):
             )
 
 
+class FitOnTestData(Rule):
+    """A model or a preprocessing step was fit on the test rows.
+
+    ## What it does
+    Fires when `model.fit_on` is test (the model, or a cross-validation or search around it, was
+    trained on the test set) and for each step of `data.preprocessing` whose `fit_on` is test (a
+    scaler, imputer or selector fit on the test rows). Training code shows these: the reader of
+    a script sets them where `fit` or `fit_transform` receives the test variables.
+
+    ## Why is this bad?
+    A model trained on the test rows is scored on data it has learnt: the test score measures
+    memory, not generalization. A step fit on the test rows gives the test set statistics of its
+    own, so the test score no longer measures the pipeline that will serve new data.
+
+    ## Anti-pattern
+    ```yaml
+    model: {fit_on: test}
+    data:
+      preprocessing:
+        - {step: standardize, fit_on: test}
+    ```
+
+    ## Best practice
+    ```yaml
+    model: {fit_on: train}
+    data:
+      preprocessing:
+        - {step: standardize, fit_on: train}
+    ```
+
+    ## Fix
+    `hold_out_test` keeps the test rows out of every fit: fit on the training rows, transform the
+    test rows with what was learnt there, and evaluate the test set once, at the end.
+    """
+
+    code = "LK06"
+    name = "fit-on-test-data"
+    stage = 4
+    severity = Severity.ERROR
+    remedy = "hold_out_test"
+
+    def check(self, experiment, options):
+        if experiment.model is not None and experiment.model.fit_on == "test":
+            yield self.violation(
+                "the model is fit on the test rows (model.fit_on: test); it is then scored on data it "
+                "has learnt, so the test score measures memory: fit on the training rows only",
+                "/model/fit_on", fit_on="test",
+            )
+        steps = experiment.data.preprocessing if experiment.data is not None else None
+        for index, step in enumerate(steps or []):
+            if step.fit_on == "test":
+                yield self.violation(
+                    f"the {step.step} step is fit on the test rows (fit_on: test); the test set gets "
+                    "statistics of its own, unlike any new data: fit the step on the training rows and "
+                    "only transform the test rows",
+                    f"/data/preprocessing/{index}/fit_on", step=step.step, fit_on="test", index=index,
+                )
+
+
 RULES: list[type] = [
     PreprocessingFitOnAllData, TrainTestOverlap, TestSetUsedForTuning, ValidationOveruse, TargetLeakingFeature,
+    FitOnTestData,
 ]

@@ -493,7 +493,62 @@ def _largest_share_gap(class_counts: dict[str, dict[str, int]]) -> tuple[float, 
     return worst
 
 
+class ValidationSplitOnOrderedData(Rule):
+    """Keras `validation_split` takes its validation rows from data sorted by label or by time.
+
+    ## What it does
+    Fires when `splits.keras_validation_split` is set (Keras holds out the *last* rows of the
+    training data, before any shuffling) and the rows are ordered: `data.ordered_by` is target
+    (sorted or grouped by label, as some bundled datasets and many exported tables are) or time,
+    or the data profile found them sorted by their time column (`data.time_ordered`).
+
+    ## Why is this bad?
+    On rows sorted by label, the last 20% hold only the last class or two: the validation score
+    measures a different problem, and early stopping follows it. On rows sorted by time, the
+    split is a time split by accident, which is fine only if it was meant; it usually goes with
+    shuffled training batches that hide it.
+
+    ## Anti-pattern
+    ```yaml
+    data: {ordered_by: target}
+    splits: {keras_validation_split: 0.2}
+    ```
+
+    ## Best practice
+    ```yaml
+    data: {ordered_by: target}
+    splits: {method: stratified, validation: 0.2, train: 0.8}
+    ```
+
+    ## Fix
+    Shuffle the rows before fitting (or split with `train_test_split(..., stratify=y)` and pass
+    `validation_data`); for time-ordered data, split by time on purpose.
+    """
+
+    code = "EP08"
+    name = "validation-split-on-ordered-data"
+    stage = 3
+    severity = Severity.WARNING
+
+    def check(self, experiment, options):
+        splits, data = experiment.splits, experiment.data
+        if splits is None or splits.keras_validation_split is None or data is None:
+            return
+        ordered = data.ordered_by or ("time" if data.time_ordered else None)
+        if ordered is None:
+            return
+        what = "sorted or grouped by label" if ordered == "target" else "ordered in time"
+        held_out = "one class or two" if ordered == "target" else "the latest period only"
+        yield self.violation(
+            f"validation_split={splits.keras_validation_split:g} holds out the last rows before any "
+            f"shuffling, and the rows are {what}: the validation set holds {held_out}, so its score "
+            "measures another problem: shuffle the rows first, or split with stratification",
+            "/splits/keras_validation_split", ordered_by=ordered,
+            validation_split=splits.keras_validation_split,
+        )
+
+
 RULES: list[type] = [
     ProtocolMissing, HoldoutTooSmall, NeedsIteratedKFold, KFoldFoldsTooSmall, TestSetMissing,
-    TimeOrderShuffled, SplitNotStratified,
+    TimeOrderShuffled, SplitNotStratified, ValidationSplitOnOrderedData,
 ]
