@@ -1,4 +1,4 @@
-"""Fill a record from the files it names: `model.file`, `history.file`, `data.path` and
+"""Fill a record from the files it names: `source` (a training script), `model.file`, `history.file`, `data.path` and
 `splits.files`. Runs on the parsed data before validation, so record fields win and every value
 read from an artifact keeps its position inside that artifact.
 
@@ -17,7 +17,7 @@ from advisor.locations import SourceMap
 def names_files(data: dict[str, Any]) -> bool:
     """Cheap test: does the record name any file to read?"""
     model, history, dataset, splits = (data.get(k) for k in ("model", "history", "data", "splits"))
-    return any((
+    return bool(data.get("source")) or any((
         isinstance(model, dict) and model.get("file"),
         isinstance(history, dict) and history.get("file"),
         isinstance(dataset, dict) and dataset.get("path"),
@@ -33,6 +33,10 @@ def resolve_references(record_path: str, data: dict[str, Any], sources: SourceMa
         InputError: a named file is missing or unreadable (naming the record line that names it).
     """
     base = os.path.dirname(os.path.abspath(record_path))
+    if data.get("source") and not record_path.lower().endswith((".py", ".ipynb")):
+        from advisor.readers.source import merge_source_file
+
+        merge_source_file(record_path, base, data, sources)
     model, history, dataset, splits = (data.get(k) for k in ("model", "history", "data", "splits"))
     if isinstance(model, dict) and model.get("file"):
         from advisor.readers.keras import merge_model_file

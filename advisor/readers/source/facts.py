@@ -110,6 +110,7 @@ class Facts:
 
     def bundled_dataset(self, name: str, known: dict[str, Any], location: Location) -> None:
         self.set("/problem/type", known["problem"], location)
+        self.set("/problem/target", "target", location)  # the bundle's name for its labels
         self.set("/data/samples", known["samples"], location)
         if "class_counts" in known:
             self.set("/data/class_counts", dict(known["class_counts"]), location)
