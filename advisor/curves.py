@@ -162,9 +162,9 @@ def tail_improvement(values: Sequence[float], tail_share: float = 0.2) -> tuple[
     return (before - best) / abs(before), tail
 
 
-def rising_epochs(values: Sequence[float], min_swing: float) -> tuple[list[int], int]:
+def rising_epochs(values: Sequence[float], min_swing: float, min_rise: float = 0.0) -> tuple[list[int], int]:
     """The epochs at which a positive curve rose by more than `min_swing` (relative) over the
-    previous finite value.
+    previous finite value, and by at least `min_rise` (absolute).
 
     Returns:
         `(epoch_indices, transitions)`: where the curve rose, and how many epoch-to-epoch steps
@@ -172,8 +172,19 @@ def rising_epochs(values: Sequence[float], min_swing: float) -> tuple[list[int],
     """
     points = finite_points(values)
     rising = [epoch for (_, before), (epoch, after) in zip(points, points[1:])
-              if before > 0 and after > before * (1 + min_swing)]
+              if before > 0 and after > before * (1 + min_swing) and after - before >= min_rise]
     return rising, max(len(points) - 1, 0)
+
+
+def total_decrease(values: Sequence[float], untrained: float | None = None) -> float:
+    """How far a loss fell overall: from its first finite value (or from `untrained`, the loss of
+    a model that knows nothing, when that is higher) down to its lowest; 0 for an empty curve or
+    one that never fell."""
+    points = finite_points(values)
+    if not points:
+        return 0.0
+    start = max(points[0][1], untrained) if untrained is not None else points[0][1]
+    return max(start - min(value for _, value in points), 0.0)
 
 
 def largest_growth(values: Sequence[float]) -> tuple[float, int, int] | None:

@@ -552,6 +552,26 @@ def curve_to_judge(experiment: Experiment, key: str) -> list[float] | None:
     return values if long_enough(values) else None
 
 
+def untrained_loss(experiment: Experiment) -> float | None:
+    """The loss of a model that knows nothing (uniform predictions), a natural scale for a loss's
+    moves: ln 2 for binary crossentropy, ln K for a categorical crossentropy over K classes.
+
+    Returns:
+        None for other losses, or when the loss or the class count is unknown.
+    """
+    import math
+
+    fact = loss(experiment)
+    if fact is None:
+        return None
+    if fact.name == "binary_crossentropy":
+        return math.log(2)
+    classes = class_count(experiment)
+    if fact.name in ("categorical_crossentropy", "sparse_categorical_crossentropy") and classes and classes >= 2:
+        return math.log(classes)
+    return None
+
+
 def learning_rate_pointer(experiment: Experiment, fallback: str) -> str:
     """The record field that sets the learning rate, or `fallback` when the record has none."""
     return present_pointer(experiment, "/model/optimizer/learning_rate", "/model/optimizer", fallback)

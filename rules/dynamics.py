@@ -13,8 +13,11 @@ from pydantic import Field
 from advisor import Rule, RuleOptions, Severity
 from advisor.curves import (
     ends_above_start, finite_points, first_non_finite, given_back, largest_growth, rising_epochs, start_and_end,
+    total_decrease,
 )
-from advisor.facts import curve_to_judge, history_key, inferred_problem_type, learning_rate_pointer, majority_share
+from advisor.facts import (
+    curve_to_judge, history_key, inferred_problem_type, learning_rate_pointer, majority_share, untrained_loss,
+)
 from advisor.names import SINGLE_LABEL_TYPES
 
 #: A loss below this share of its first value has converged to near zero; its relative wiggles
@@ -160,8 +163,13 @@ class LossOscillating(Rule):
     Counts the epochs at which the training loss rose by more than `min_swing` (5%) over the
     previous epoch, and that a later epoch gave back (fell below again), and fires when they are at
     least `min_share` (25%) of the epoch-to-epoch steps. A loss that only climbs is diverging (TD02),
-    not oscillating; rises among values under 1% of the first loss (a loss converged near zero,
-    where relative wiggles are numerical noise) are not counted. Needs 4 or more epochs.
+    not oscillating. Rises are judged against the trend: one smaller than `min_rise_share` (5%) of
+    the loss's total decrease (from its first epoch, or from the loss of an untrained model, ln 2
+    for binary crossentropy and ln K for categorical crossentropy over K classes, when that is
+    higher, down to its lowest) is mini-batch noise around a falling loss, not oscillation, and
+    so is a rise among values under 1% of the first loss (a loss converged near zero). Needs
+    `min_epochs` (8) or more epochs: on a shorter curve one rise would already be a quarter of the
+    steps.
 
     ## Why is this bad?
     Keras logs the mean loss over an epoch, which is smooth when training is stable. A loss that
@@ -197,16 +205,20 @@ class LossOscillating(Rule):
     class Options(RuleOptions):
         min_share: float = Field(0.25, gt=0, le=1, description="Share of epochs with a rise that counts as oscillation.")
         min_swing: float = Field(0.05, ge=0, description="Relative rise of the loss that counts as a rise.")
+        min_rise_share: float = Field(0.05, ge=0, description="Smallest rise that counts, as a share of the loss's total decrease.")
+        min_epochs: int = Field(8, ge=2, description="Fewest logged epochs to judge oscillation on.")
 
     def check(self, experiment, options):
         values = curve_to_judge(experiment, "loss")
-        if values is None:
+        if values is None or len(finite_points(values)) < options.min_epochs:
             return
         floor = NOISE_FLOOR * finite_points(values)[0][1]
-        rising, steps = rising_epochs(values, options.min_swing)
+        decrease = total_decrease(values, untrained_loss(experiment))
+        min_rise = options.min_rise_share * decrease
+        rising, steps = rising_epochs(values, options.min_swing, min_rise)
         rising = [epoch for epoch in given_back(values, rising) if values[epoch] >= floor]
         share = len(rising) / steps
-        if share < options.min_share:
+        if not rising or share < options.min_share:
             return
         yield self.violation(
             f"training loss rose by more than {options.min_swing:.0%} in {len(rising)} of {steps} "
@@ -214,7 +226,7 @@ class LossOscillating(Rule):
             "training oscillates; lower the learning rate",
             learning_rate_pointer(experiment, f"/history/loss/{rising[0]}"),
             rising_epochs=[epoch + 1 for epoch in rising], share=round(share, 4), steps=steps,
-            min_share=options.min_share, min_swing=options.min_swing,
+            min_share=options.min_share, min_swing=options.min_swing, min_rise=round(min_rise, 6),
         )
 
 

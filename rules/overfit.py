@@ -12,7 +12,9 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.curves import best_epoch, end_value, ends_above_start, finite_points, start_and_end, tail_improvement
-from advisor.facts import curve_to_judge, learning_rate_pointer, metric_goal_of, present_pointer, validation_score
+from advisor.facts import (
+    curve_to_judge, history_key, learning_rate_pointer, metric_goal_of, present_pointer, validation_score,
+)
 from advisor.names import perfect_score
 
 
@@ -88,6 +90,12 @@ class TrainingLossNotDecreasing(Rule):
     similarity, means nothing). A loss that ends above its start is diverging and reported by
     TD02 instead.
 
+    Learning is judged by the success metric too, when its training series is logged (accuracy's
+    when no metric is declared): if its distance from a perfect score (1 for accuracy, AUC, F1...;
+    0 for an error metric) ends below `max_ratio` of where it started, the model learns and the
+    rule is silent. On small binary problems a crossentropy near 0.6 often ends at 92-95% of its
+    start while training accuracy climbs from 0.5 to 0.8 and beyond.
+
     ## Why is this bad?
     Any model with enough capacity can at least fit its training data. A loss that stays where it
     started says the optimization is broken (learning rate too small or too large, dead units,
@@ -133,6 +141,8 @@ class TrainingLossNotDecreasing(Rule):
         ratio = end / start
         if ratio < options.max_ratio or ends_above_start(start, end):
             return
+        if _metric_improved(experiment, options.max_ratio):
+            return
         yield self.violation(
             f"training loss ends at {end:.4g}, {ratio:.0%} of its start {start:.4g} "
             f"(threshold: below {options.max_ratio:.0%}): the model is not learning; fix the "
@@ -140,6 +150,22 @@ class TrainingLossNotDecreasing(Rule):
             learning_rate_pointer(experiment, "/history/loss"),
             start=start, end=end, ratio=round(ratio, 4), max_ratio=options.max_ratio, epochs=len(values),
         )
+
+
+def _metric_improved(experiment, max_ratio: float) -> bool:
+    """Whether the training series of the success metric (of accuracy when no metric is declared)
+    shows learning: its distance from a perfect score (from 0 for an error metric) ends below
+    `max_ratio` of where it started. A crossentropy near 0.6 can fall slowly while the predictions
+    already sort most samples right."""
+    name = experiment.metric.name if experiment.metric is not None and experiment.metric.name else "accuracy"
+    key = history_key(experiment, name, validation=False)
+    values = curve_to_judge(experiment, key) if key is not None else None
+    perfect = perfect_score(name)
+    if values is None or perfect is None:
+        return False
+    start, end = start_and_end(values)
+    distance = abs(perfect - start)
+    return distance > 0 and abs(perfect - end) < max_ratio * distance
 
 
 class NotYetOverfitting(Rule):

@@ -5,7 +5,10 @@ Three spellings are read:
 
 - a Keras History JSON, as `json.dump(history.history, f)` writes it (Python writes a diverged loss
   as `NaN`, which is read as NaN); a pandas `DataFrame(history.history).to_json()` also reads;
-- a Keras CSVLogger log: `epoch` first, then the metrics (`NA` and empty cells read as NaN);
+- a Keras CSVLogger log: `epoch` first, then the metrics. CSVLogger writes `NA` for a metric an
+  epoch did not log (every `val_*` column when `fit` had no validation data): a column that is `NA`
+  (or empty) throughout was never logged and is left out; a single `NA` cell reads as NaN, and so
+  does `nan` (a diverged loss);
 - an MLflow file-store run directory: its metric series, by step.
 
 Every value keeps its position (line and column in the log) so a finding points at the epoch.
@@ -194,6 +197,7 @@ def _read_csv(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
     for index, name in enumerate(header):
         locations["/" + escape_token(name)] = Location(shown, 1, columns[index] if columns else None, "/" + escape_token(name))
     row_number = 0
+    logged: set[str] = set()  # columns with at least one value that is not a missing cell
     while True:
         try:
             row = next(rows)
@@ -209,6 +213,8 @@ def _read_csv(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
                              f"({', '.join(header)}); every row needs one value per column", line)
         starts = _columns(lines[line - 1], delimiter) if per_item else None
         for index, (name, cell) in enumerate(zip(header, row)):
+            if cell.strip() not in _MISSING_CELLS:
+                logged.add(name)
             try:
                 history[name].append(_cell(cell))
             except ValueError:
@@ -223,11 +229,21 @@ def _read_csv(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
         row_number += 1
     if row_number == 0:
         raise InputError(shown, f"holds a header but no epochs; expected {_WHAT_CSV}", 1)
+    for name in [name for name in header if name not in logged]:
+        _drop(history, locations, name)
     if header[0] == "epoch":
         epochs = history["epoch"]
         if all(value is not None and math.isfinite(value) and value == int(value) for value in epochs):
             history["epoch"] = [int(value) for value in epochs]
     return history, locations
+
+
+def _drop(history: dict[str, list[Any]], locations: Locations, name: str) -> None:
+    """Leave out a column that logged nothing, with the positions of its cells."""
+    del history[name]
+    pointer = "/" + escape_token(name)
+    for key in [key for key in locations if key == pointer or key.startswith(pointer + "/")]:
+        del locations[key]
 
 
 def _delimiter(header: str) -> str:
@@ -249,7 +265,8 @@ def _columns(line: str, delimiter: str) -> list[int] | None:
 
 
 def _cell(cell: str) -> float:
-    """A CSVLogger cell as a number; `NA` and empty cells are NaN. Raises ValueError otherwise."""
+    """A CSVLogger cell as a number; `NA` and empty cells (not logged) are NaN. Raises ValueError
+    otherwise."""
     text = cell.strip()
     return math.nan if text in _MISSING_CELLS else float(text)
 
