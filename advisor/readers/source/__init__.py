@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 from advisor.errors import InputError
+from advisor.escape import escape_control
 from advisor.locations import Location, SourceMap
 from advisor.readers.source.parse import load_units
 
@@ -39,7 +40,7 @@ def extract(path: str) -> tuple[dict[str, Any], dict[str, Location], list[Any], 
     facts = interpreter.run()
     data, locations = facts.record(interpreter.base)
     suppressions = [found for unit in units for found in scan(unit.path, unit.text)]
-    trains = bool(interpreter.imports.libraries & TRAINING_LIBRARIES) and bool(data)
+    trains = bool(interpreter.imports.libraries & TRAINING_LIBRARIES) and facts.fit_calls > 0
     return data, locations, suppressions, trains
 
 
@@ -52,7 +53,12 @@ def read_source_input(path: str) -> list[tuple[str | None, Any]]:
     from advisor.readers.record import validate_record
 
     data, locations, suppressions, trains = extract(path)
-    if not trains:
+    if not trains or not data:
+        import sys
+
+        why = ("trains nothing (no Keras or scikit-learn fit found)" if not trains else
+               "trains a model, but its settings are computed at run time: nothing to judge statically")
+        print(f"advisor: note: {escape_control(path)}: {why}", file=sys.stderr)
         return []
     sources = SourceMap(path)
     for pointer, location in locations.items():

@@ -65,6 +65,7 @@ class Facts:
     trials_location: Location | None = None
     test_share: float | None = None
     locate: Any = None
+    fit_calls: int = 0
 
     # --- recording ---
 
@@ -129,7 +130,7 @@ class Facts:
         self._count_trials(loops, location)
         if self.model is None:
             self.model = model
-        self._fit_on("/model/fit_on", _model_role(x), location)
+        self._fit_on("/model/fit_on", _model_role(x), self.locate(args.node("x", 0)))
         if model is self.model:
             for key, position in (("epochs", 3), ("batch_size", 2)):
                 value = kc.integer(args.get(key, position))
@@ -157,6 +158,9 @@ class Facts:
         if callback.kind == "early_stopping":
             for key, value in callback.fields.items():
                 self.set(f"/model/early_stopping/{key}", value, callback.locations[key])
+            monitor = callback.fields.get("monitor")
+            if isinstance(monitor, str) and monitor.startswith("val_") and monitor != "val_loss":
+                self.set("/metric/name", monitor[len("val_"):], callback.locations["monitor"])
         elif callback.kind == "csv_logger" and callback.fields.get("file"):
             self.history_files.append((callback.fields["file"], callback.locations["file"]))
 
@@ -165,6 +169,7 @@ class Facts:
         estimator.fits += 1
         estimator.fit_frames = tuple(loops)
         role = rows.role if isinstance(rows, Rows) else None
+        location = self.locate(args.node("X", 0))
         if estimator.kind == "step":
             self.fitted_step(estimator.step_index, rows, location, loops)
         elif estimator.kind == "pipeline":
@@ -187,6 +192,7 @@ class Facts:
     def _search(self, search: Estimator, role: str | None, location: Location, loops: list[LoopFrame]) -> None:
         params = search.params
         self._protocol(params.get("cv"), location)
+        self.scoring(params.get("scoring"), params.get("scoring_location") or location)
         grid = params.get("grid")
         from advisor.readers.source.interpret import _grid_size
 
@@ -209,6 +215,12 @@ class Facts:
             self._pipeline_fit(estimator, "test" if role == "test" else "train", location, loops)
         elif role == "test":
             self._fit_on("/model/fit_on", "test", location)
+
+    def scoring(self, scoring: Any, location: Location) -> None:
+        """scikit-learn's `scoring="roc_auc"` names the success metric (`neg_` losses as errors)."""
+        name = kc.text(scoring)
+        if name:
+            self.set("/metric/name", name.removeprefix("neg_"), location)
 
     def _protocol(self, cv: Any, location: Location) -> None:
         if isinstance(cv, Splitter):

@@ -163,6 +163,9 @@ class Interpreter:
     def loop(self, node: ast.For | ast.AsyncFor) -> None:
         iterable = self.eval(node.iter)
         count, element, folds = _iteration(iterable)
+        inner = iterable.inner if isinstance(iterable, _Enumerated) else iterable
+        if isinstance(inner, _Folds):
+            self.facts.cross_validation(None, None, inner.splitter, None, inner.splitter.location, self.loops)
         self.bind(node.target, element)
         self.loops.append(LoopFrame(count, folds))
         self.block(node.body)
@@ -238,7 +241,11 @@ class Interpreter:
                 return Const(-operand.value)
             return operand if isinstance(node.op, ast.UAdd) else None
         if isinstance(node, ast.BinOp):
-            return _arithmetic(node.op, self.eval(node.left), self.eval(node.right))
+            left, right = self.eval(node.left), self.eval(node.right)
+            rows = left if isinstance(left, Rows) else right if isinstance(right, Rows) else None
+            if rows is not None and not (isinstance(left, Rows) and isinstance(right, Rows)):
+                return rows.derived()  # X / 255: the same rows, rescaled
+            return _arithmetic(node.op, left, right)
         if isinstance(node, ast.Call):
             return self.call(node)
         for child in ast.iter_child_nodes(node):  # comprehensions, f-strings: read the calls inside
@@ -396,6 +403,10 @@ class Interpreter:
             return Order("target" if isinstance(first, Rows) and first.target else "unknown")
         if name in ("numpy.random.permutation",):
             return Order("shuffled")
+        if name == "numpy.random.default_rng" or name == "numpy.random.RandomState":
+            return _Generator()
+        if name.startswith("numpy.random.") and name.rsplit(".", 1)[-1] in _RANDOM_ROWS:
+            return Rows("all", Origin(), fresh=True)
         if name in ("numpy.concatenate", "numpy.vstack", "numpy.hstack", "numpy.row_stack", "pandas.concat"):
             return _concatenated(args.get("objs", 0), stacked=not name.endswith("hstack"))
         if name.split(".")[0] in ("numpy", "pandas") and name.rsplit(".", 1)[-1] in SAME_ROWS:
@@ -449,7 +460,7 @@ class Interpreter:
                 elif not (isinstance(item, Tensor) and item.layers == []):
                     layers = None  # something we cannot read: the layer list is unknown
                     break
-        elif given is not None and not (isinstance(given, Const) and given.value in ([], ())):
+        elif args.has("layers", 0) and not (isinstance(given, Const) and given.value in ([], ())):
             layers = None
         return KerasModel(layers, self.locate(args.call))
 
@@ -462,13 +473,15 @@ class Interpreter:
             folds = kc.integer(args.get("n_splits", 0))
             return Splitter(protocol, folds if folds is not None else 5, method, where)
         if cls in _CROSS_VALIDATION:
+            self.facts.fit_calls += 1
             self.cross_validate(args)
             return None
         if cls in _SEARCHES:
             estimator = args.get("estimator", 0)
             search = Estimator(cls, "search", where, [estimator] if isinstance(estimator, Estimator) else [],
                                params={"cv": args.get("cv"), "grid": args.get("param_grid", 1) if "Grid" in cls else None,
-                                       "n_iter": args.get("n_iter"), "node": args.node("cv")})
+                                       "n_iter": args.get("n_iter"), "scoring": args.get("scoring"),
+                                       "scoring_location": self.locate(args.node("scoring"))})
             return search
         if cls == "ParameterGrid":
             size = _grid_size(args.get("param_grid", 0))
@@ -488,6 +501,9 @@ class Interpreter:
             return self.bundled(cls[len("load_"):], args)
         if module.startswith("sklearn.datasets") and cls.startswith("make_"):
             origin = Origin()
+            samples = kc.integer(args.get("n_samples", 0))
+            if samples is not None and samples > 0:
+                self.facts.set("/data/samples", samples, self.locate(args.node("n_samples", 0)))
             return Items([Rows("all", origin), Rows("all", origin, target=True)])
         if cls == "shuffle" and module == "sklearn.utils":
             shuffled = [value.derived(order=None) if isinstance(value, Rows) else None for value in args.positional]
@@ -526,6 +542,8 @@ class Interpreter:
     # --- methods ---
 
     def method(self, receiver: Any, name: str, args: kc.Args) -> Any:
+        if name in FITS or name in TRANSFORM_FITS:
+            self.facts.fit_calls += 1
         if isinstance(receiver, KerasModel):
             return self.model_method(receiver, name, args)
         if isinstance(receiver, Estimator):
@@ -534,6 +552,10 @@ class Interpreter:
             return _Folds(receiver)
         if isinstance(receiver, Rows):
             return self.rows_method(receiver, name, args)
+        if isinstance(receiver, _Generator):
+            if name == "permutation":
+                return Order("shuffled")
+            return Rows("all", Origin(), fresh=True) if name in _RANDOM_ROWS else None
         if isinstance(receiver, LayerValue) and name == "adapt":
             self.facts.fitted_step(self.facts.add_step("standardize", self.locate(args.call)),
                                    args.get("data", 0), self.locate(args.call), self.loops)
@@ -647,6 +669,7 @@ class Interpreter:
         estimator = args.get("estimator", 0)
         rows = args.get("X", 1)
         self.facts.cross_validation(estimator, rows, args.get("cv"), args.node("cv"), self.locate(args.call), self.loops)
+        self.facts.scoring(args.get("scoring"), self.locate(args.node("scoring")))
 
 
 class _Marker:
@@ -654,6 +677,14 @@ class _Marker:
 
 
 _NOT_RETURNED = _Marker()
+
+
+#: numpy.random functions (and Generator methods) that draw a synthetic data set.
+_RANDOM_ROWS = {"normal", "rand", "randn", "uniform", "integers", "randint", "random", "binomial", "standard_normal"}
+
+
+class _Generator:
+    """A numpy random generator (`np.random.default_rng(0)`)."""
 
 
 class _Folds:

@@ -82,7 +82,7 @@ class Rows:
 
     def derived(self, **changes: Any) -> Rows:
         values = {"role": self.role, "origin": self.origin, "order": self.order, "fresh": False,
-                  "target": self.target}
+                  "target": self.target, "column": self.column, "dropped": self.dropped}
         values.update(changes)
         return Rows(**values)
 
