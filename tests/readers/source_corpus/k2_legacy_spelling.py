@@ -1,7 +1,7 @@
 """Keras 2 era script: nb_epoch, init=, lr=, output_dim."""
 import numpy as np
-from keras.models import Sequential
 from keras.layers import Dense, Dropout
+from keras.models import Sequential
 from keras.optimizers import SGD
 
 data = np.loadtxt("pima.csv", delimiter=",")

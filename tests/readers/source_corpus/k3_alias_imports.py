@@ -1,7 +1,8 @@
 """Aliased imports and constants: the extraction resolves both."""
 import keras
 from keras import regularizers
-from keras.layers import Dense as D, Dropout as Drop
+from keras.layers import Dense as D
+from keras.layers import Dropout as Drop
 from sklearn.datasets import load_digits
 from sklearn.model_selection import train_test_split
 

@@ -4,7 +4,7 @@ import sys
 
 import keras
 
-config = json.load(open(sys.argv[1]))
+config = json.loads(open(sys.argv[1]).read())  # noqa: SIM115
 layers_spec = config["layers"]
 model = keras.Sequential([keras.layers.Dense(units, activation=act) for units, act in layers_spec])
 model.compile(optimizer=config["optimizer"], loss=config["loss"])

@@ -1,7 +1,7 @@
 """The test rows get a scaler of their own."""
 from sklearn.datasets import load_wine
-from sklearn.neighbors import KNeighborsClassifier
 from sklearn.model_selection import train_test_split
+from sklearn.neighbors import KNeighborsClassifier
 from sklearn.preprocessing import MinMaxScaler
 
 X, y = load_wine(return_X_y=True)
