@@ -45,7 +45,8 @@ def logs(tmp_path_factory):
 def test_keras_writes_na_columns_without_validation(logs):
     """The premise: CSVLogger itself writes the val_* columns, NA in every epoch."""
     _, paths = logs
-    lines = open(paths["no_validation"], encoding="utf-8").read().splitlines()
+    with open(paths["no_validation"], encoding="utf-8") as handle:
+        lines = handle.read().splitlines()
     header = lines[0].split(",")
     assert "val_loss" in header and "val_accuracy" in header
     column = header.index("val_loss")
