@@ -18,6 +18,7 @@ BUILTIN_COMMANDS = {
     "next": ("advisor.commands.next", "Show where the experiment stands in the workflow and what to do next."),
     "fix": ("advisor.commands.fix", "Apply the record edits that remedy findings."),
     "rules": ("advisor.commands.rules", "List the rules."),
+    "report": ("advisor.commands.report", "Write an HTML page (or Markdown) with the verdict, findings, curves and data."),
     "explain": ("advisor.commands.explain", "Show a rule's documentation, options and defaults."),
     "schema": ("advisor.commands.schema", "Print the experiment record's JSON Schema."),
 }
