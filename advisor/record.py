@@ -120,6 +120,8 @@ class SplitFiles(Section):
 
 
 SplitSize = Union[int, float]
+#: Counts from here on do not convert to a float, which sample arithmetic needs.
+_LARGEST_COUNT = 2 ** 1023
 
 
 class Splits(Section):
@@ -143,6 +145,29 @@ class Splits(Section):
         if isinstance(value, dict):
             return {k: _stringify_keys(v) for k, v in value.items()}
         return value
+
+    @field_validator("train", "validation", "test")
+    @classmethod
+    def _finite_size(cls, value: Any) -> Any:
+        """A split is a count or a fraction: infinity (YAML's 1e400 too) and counts past what a
+        float holds are no size."""
+        if value is not None and not (isinstance(value, int) and value < _LARGEST_COUNT) and not (
+                isinstance(value, float) and math.isfinite(value)):
+            shown = f"a count of about 2^{value.bit_length()}" if isinstance(value, int) else f"{value}"
+            raise ValueError(f"expected a sample count or a fraction of the samples, received {shown}")
+        return value
+
+    @model_validator(mode="after")
+    def _fractions_within_the_data(self) -> "Splits":
+        """Fractions of the samples (floats in (0, 1]) cannot add up to more than all of them."""
+        fractions = {name: size for name in ("train", "validation", "test")
+                     if isinstance(size := getattr(self, name), float) and 0 < size <= 1}
+        total = sum(fractions.values())
+        if total > 1 + 1e-9:
+            listed = " + ".join(f"{name} {size:g}" for name, size in fractions.items())
+            raise ValueError(f"split fractions add up to {total:g} ({listed}), more than all the samples; "
+                             "expected fractions that sum to at most 1")
+        return self
 
 
 class Protocol(Section):
