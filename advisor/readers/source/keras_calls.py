@@ -178,6 +178,10 @@ def loss_object(cls: str, args: Args, locate: Callable[[ast.AST], Location]) -> 
     """`keras.losses.BinaryCrossentropy(from_logits=True)` (kept as a Callback of kind loss)."""
     fields: dict[str, Any] = {"name": snake(cls)}
     locations = {"/name": locate(args.call.func)}
+    if cls.endswith("Crossentropy"):  # Keras' defaults, as a saved model records them
+        fields["from_logits"], locations["/from_logits"] = False, locate(args.call)
+        if not cls.startswith("Sparse"):
+            fields["label_smoothing"], locations["/label_smoothing"] = 0.0, locate(args.call)
     logits = boolean(args.get("from_logits"))
     if logits is not None:
         fields["from_logits"], locations["/from_logits"] = logits, locate(args.node("from_logits"))
