@@ -93,15 +93,19 @@ def _file_specs(dataset: dict[str, Any], splits: dict[str, Any]) -> list[tuple[s
 
 def _parts(record_path: str, base: str, specs: list[tuple[str | None, str, str]], dataset: dict[str, Any],
            sources: SourceMap) -> list:
-    from advisor.readers.data_files import data_kind, load_data_file
+    from advisor.readers.data_files import MemoryBudget, data_kind, load_data_file
     from advisor.readers.profile import Part
 
     parts = []
+    budget = MemoryBudget()  # every file of the record is held at once
     for split, relative, pointer in specs:
         shown = relative if os.path.isabs(relative) else os.path.normpath(os.path.join(os.path.dirname(record_path), relative))
         real = relative if os.path.isabs(relative) else os.path.join(base, relative)
         where = sources.locate(pointer)
         field = pointer.strip("/").replace("/", ".")
+        if "\0" in relative:
+            raise InputError(record_path, f"{field}: the path holds a NUL character; expected the path of a CSV, "
+                             "Parquet or NPZ file", where.line, where.column)
         if data_kind(relative) is None:
             raise InputError(record_path, f"{field}: '{relative}' is not a data file the advisor reads; expected .csv, "
                              ".tsv, .parquet or .npz", where.line, where.column)
@@ -116,7 +120,7 @@ def _parts(record_path: str, base: str, specs: list[tuple[str | None, str, str]]
         if not os.path.isfile(real):
             looked = f" (looked for {shown})" if shown != relative else ""
             raise InputError(record_path, f"{field}: no such data file '{relative}'{looked}", where.line, where.column)
-        loaded = load_data_file(shown)
+        loaded = load_data_file(shown, budget)
         if split is not None:
             if len(loaded) > 1:
                 raise InputError(shown, "holds arrays for several splits; name it as data.path, not as one split file")

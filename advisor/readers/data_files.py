@@ -18,7 +18,10 @@ NPZ layouts (decided here, documented in the README):
 
 from __future__ import annotations
 
+import collections
 import csv
+import io
+import math
 import os
 import re
 import zipfile
@@ -29,7 +32,7 @@ import numpy as np
 
 from advisor.errors import InputError
 from advisor.locations import Location, join_pointer
-from advisor.readers.columns import ColumnData, arrow_column, numpy_column
+from advisor.readers.columns import SEGMENT_ROWS, ColumnData, arrow_column, numpy_column
 
 #: Data files larger than this are refused (the profile would not fit the memory budget).
 MAX_DATA_BYTES = 1 << 30
@@ -37,6 +40,18 @@ MAX_DATA_BYTES = 1 << 30
 DATA_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".parquet": "parquet", ".pq": "parquet", ".npz": "npz"}
 #: CSV block size: fewer, larger blocks than pyarrow's 1 MB default mean less per-block overhead.
 CSV_BLOCK_BYTES = 8 << 20
+#: Memory the data of one record may take while it is read and profiled (all its files together):
+#: with the interpreter and the libraries, a profile then stays under 1 GB.
+MAX_DATA_MEMORY = 640 << 20
+#: More columns than this are refused: each costs a fixed amount of work and memory, whatever its rows.
+MAX_COLUMNS = 20_000
+#: The longest CSV header line read.
+MAX_HEADER_BYTES = 1 << 20
+#: Rows per Parquet batch: memory is counted batch by batch, so a file that expands is refused
+#: early; consecutive batches are then joined into blocks of up to SEGMENT_ROWS rows.
+PARQUET_BATCH_ROWS = 1024
+#: What the messages of a refused data file suggest.
+SAMPLE_HINT = "profile a sample of it instead (a file of its first 100,000 rows, or of fewer columns)"
 
 _NPZ_ARRAY = re.compile(r"^(x|y)(?:_(train|training|val|valid|validation|dev|test))?$", re.IGNORECASE)
 SPLIT_ALIASES = {
@@ -95,13 +110,65 @@ def data_kind(path: str) -> str | None:
     return DATA_SUFFIXES.get(os.path.splitext(path)[1].lower())
 
 
-def load_data_file(path: str) -> list[DataFile]:
+class MemoryBudget:
+    """The memory the data files of one record may take, counted as they are read.
+
+    Each reader first reserves what it will need at most (known before reading: the header of an
+    NPZ member, rows times columns of a CSV), then what it holds once read is kept against the
+    budget, so the second file of a record is measured against what the first one left.
+
+    Args:
+        limit: Bytes the data may take in all.
+    """
+
+    def __init__(self, limit: int = MAX_DATA_MEMORY):
+        self.limit = limit
+        self.used = 0
+        self.before = 0  # what the record's files read earlier hold
+
+    def begin(self) -> None:
+        """Start counting a new file."""
+        self.before = self.used
+
+    def check(self, path: str, needed: int) -> None:
+        """Refuse `path` when `needed` more bytes would cross the limit.
+
+        Raises:
+            InputError: naming the limit and how to profile a sample instead.
+        """
+        if self.used + needed > self.limit:
+            total = self.used - self.before + needed
+            others = f", besides {_mebibytes(self.before)} for the record's other data files" if self.before else ""
+            raise InputError(path, f"needs {'about' if self.used == self.before else 'over'} {_mebibytes(total)} of "
+                                   f"memory once read{others}, over the {_mebibytes(self.limit)} limit of the data "
+                                   f"profile; {SAMPLE_HINT}")
+
+    def keep(self, size: int) -> None:
+        """Count `size` bytes the data now holds."""
+        self.used += size
+
+
+def _mebibytes(count: int) -> str:
+    return f"{count / (1 << 20):,.0f} MiB"
+
+
+def _too_many_columns(path: str, count: int) -> InputError:
+    return InputError(path, f"has {count:,} columns, over the limit of {MAX_COLUMNS:,}; {SAMPLE_HINT}")
+
+
+def load_data_file(path: str, budget: MemoryBudget | None = None) -> list[DataFile]:
     """Read one data file. NPZ files with split arrays give one DataFile per split.
+
+    Args:
+        path: The file.
+        budget: The memory the record's data may still take (a fresh budget when None).
 
     Raises:
         InputError: the file is missing, too large, malformed (ragged CSV rows, a corrupt archive,
-            arrays of different lengths), or holds no rows.
+            arrays of different lengths), holds no rows, or would not fit the memory budget.
     """
+    budget = budget if budget is not None else MemoryBudget()
+    budget.begin()
     kind = data_kind(path)
     if kind is None:
         raise InputError(path, "unknown kind of data file; expected .csv, .tsv, .parquet or .npz")
@@ -114,7 +181,7 @@ def load_data_file(path: str) -> list[DataFile]:
     if size == 0:
         raise InputError(path, "is empty; expected a header row and data rows" if kind == "csv" else "is empty")
     try:
-        files = {"csv": _read_csv, "parquet": _read_parquet, "npz": _read_npz}[kind](path)
+        files = {"csv": _read_csv, "parquet": _read_parquet, "npz": _read_npz}[kind](path, budget)
     except PermissionError as exc:
         raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
     for data_file in files:
@@ -125,17 +192,24 @@ def load_data_file(path: str) -> list[DataFile]:
 
 # --- CSV ---------------------------------------------------------------------------------------
 
-def _read_csv(path: str) -> list[DataFile]:
+def _read_csv(path: str, budget: MemoryBudget) -> list[DataFile]:
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     delimiter = "\t" if path.lower().endswith(".tsv") else ","
     names, starts = _header(path, delimiter)
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        second = names.index(duplicates[0], names.index(duplicates[0]) + 1)
-        raise InputError(path, f"the header names column '{duplicates[0]}' twice; column names must be unique",
+    if len(names) > MAX_COLUMNS:
+        raise _too_many_columns(path, len(names))
+    seen = collections.Counter(names)
+    duplicate = next((name for name in names if seen[name] > 1), None)
+    if duplicate is not None:
+        second = names.index(duplicate, names.index(duplicate) + 1)
+        raise InputError(path, f"the header names column '{duplicate}' twice; column names must be unique",
                          1, starts[second])
+    # At most 8 bytes a value once parsed (text: its offsets, and its characters, which the file
+    # holds), plus the file itself while pyarrow parses it.
+    size = os.path.getsize(path)
+    budget.check(path, _count_lines(path) * len(names) * 8 + 2 * size)
     try:
         table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
                               parse_options=pcsv.ParseOptions(delimiter=delimiter),
@@ -144,6 +218,7 @@ def _read_csv(path: str) -> list[DataFile]:
         raise _csv_error(path, str(exc), delimiter, len(names)) from None
     except (OSError, pa.ArrowException) as exc:
         raise InputError(path, f"cannot be read as CSV: {exc}") from None
+    budget.keep(table.nbytes)
     columns: dict[str, ColumnData] = {}
     for name in table.column_names:
         chunked = table.column(name)
@@ -156,21 +231,49 @@ def _read_csv(path: str) -> list[DataFile]:
     return [DataFile(path, "csv", table.num_rows, columns, header=header, pointers=pointers)]
 
 
-def _header(path: str, delimiter: str) -> tuple[list[str], list[int]]:
-    """Column names of the header line and the 1-based character column where each starts."""
+def _count_lines(path: str) -> int:
+    """Line breaks in the file (an upper bound of its rows), counted in 8 MiB chunks."""
+    count = 0
     with open(path, "rb") as handle:
-        raw = handle.readline(1 << 20)
+        for chunk in iter(lambda: handle.read(CSV_BLOCK_BYTES), b""):
+            count += chunk.count(b"\n")
+    return count + 1
+
+
+def _header(path: str, delimiter: str) -> tuple[list[str], list[int]]:
+    """Column names of the header row and the 1-based character column where each starts.
+
+    Raises:
+        InputError: the header is longer than MAX_HEADER_BYTES, not UTF-8, empty, not CSV (a
+            field over the csv module's limit), or holds only numbers.
+    """
+    with open(path, "rb") as handle:
+        raw = handle.read(MAX_HEADER_BYTES)
+    whole = len(raw) < MAX_HEADER_BYTES  # the read reached the end of the file
     try:
-        line = raw.decode("utf-8-sig").rstrip("\r\n")
-    except UnicodeDecodeError:
-        raise InputError(path, "the header line is not UTF-8 text; save the file as UTF-8", 1) from None
-    if not line.strip():
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:  # bad bytes, or a character cut at the end of the read
+        text, whole = raw[:exc.start].decode("utf-8-sig"), False
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        names = next(reader, [])
+    except csv.Error as exc:  # a field over the csv module's limit
+        limit = f"{csv.field_size_limit():,}"
+        problem = f"a column name longer than {limit} characters" if "field limit" in str(exc) else str(exc)
+        raise InputError(path, f"the header row is not valid CSV ({problem}); expected a line of column names",
+                         1) from None
+    header = "".join(text.splitlines(keepends=True)[:reader.line_num])
+    if not whole and not header.endswith(("\n", "\r")):  # the row goes on past what was read
+        if len(raw) < MAX_HEADER_BYTES or len(text.encode("utf-8")) < len(raw) - 4:
+            raise InputError(path, "the header line is not UTF-8 text; save the file as UTF-8", 1)
+        raise InputError(path, f"the header row is longer than {MAX_HEADER_BYTES // (1 << 20)} MiB; expected a line "
+                               f"of column names; {SAMPLE_HINT}", 1)
+    if not "".join(names).strip():
         raise InputError(path, "the first line is empty; expected a header row naming the columns", 1)
-    names = next(csv.reader([line], delimiter=delimiter))
     if all(_is_number(name) for name in names):
         raise InputError(path, "the first line holds numbers, not column names; expected a header row "
                                "naming the columns", 1, 1)
-    return names, _field_starts(line, delimiter)
+    return names, _field_starts(header.rstrip("\r\n"), delimiter)
 
 
 def _field_starts(line: str, delimiter: str) -> list[int]:
@@ -204,6 +307,9 @@ def _csv_error(path: str, message: str, delimiter: str, expected: int) -> InputE
         got = fields if line is not None else int(found.group(2))
         return InputError(path, f"ragged row: {got} fields where the header has {expected}; every row needs one "
                                 "value per column", line)
+    if "straddling" in message or "straddles" in message:
+        return InputError(path, f"holds a row longer than {CSV_BLOCK_BYTES >> 20} MiB (or a quote left open across "
+                                f"rows); expected one line per row; {SAMPLE_HINT}")
     return InputError(path, f"cannot be read as CSV: {message.removeprefix('CSV parse error: ')}")
 
 
@@ -211,9 +317,12 @@ def _first_ragged_row(path: str, delimiter: str, expected: int) -> tuple[int | N
     """The first line whose field count differs from the header's (slow; only on the error path)."""
     with open(path, encoding="utf-8", errors="replace", newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
-        for row in reader:
-            if row and len(row) != expected:
-                return reader.line_num, len(row)
+        try:
+            for row in reader:
+                if row and len(row) != expected:
+                    return reader.line_num, len(row)
+        except csv.Error:  # a field over the csv module's limit: the line is not known
+            return None, expected
     return None, expected
 
 
@@ -229,12 +338,26 @@ def _first_undecodable_line(path: str) -> int | None:
 
 # --- Parquet -----------------------------------------------------------------------------------
 
-def _read_parquet(path: str) -> list[DataFile]:
+def _read_parquet(path: str, budget: MemoryBudget) -> list[DataFile]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:
-        table = pq.ParquetFile(path).read()
+        parquet = pq.ParquetFile(path)
+        if parquet.metadata.num_columns > MAX_COLUMNS:
+            raise _too_many_columns(path, parquet.metadata.num_columns)
+        blocks, pending = [], []
+        for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS):  # counted as it expands
+            size = _expanded_bytes(batch)
+            budget.check(path, size + batch.nbytes)  # the batch, and its copy in a block
+            budget.keep(size)
+            pending.append(batch)
+            if sum(len(item) for item in pending) >= SEGMENT_ROWS:
+                blocks.append(pa.concat_batches(pending))
+                pending = []
+        if pending:
+            blocks.append(pa.concat_batches(pending))
+        table = pa.Table.from_batches(blocks, schema=parquet.schema_arrow)
     except (OSError, pa.ArrowException) as exc:
         raise InputError(path, f"is not a readable Parquet file: {exc}") from None
     columns = {name: arrow_column(name, table.column(name)) for name in table.column_names}
@@ -244,10 +367,27 @@ def _read_parquet(path: str) -> list[DataFile]:
     return [DataFile(path, "parquet", table.num_rows, columns, pointers=pointers)]
 
 
+def _expanded_bytes(batch) -> int:
+    """The memory a Parquet batch takes once its dictionary columns are expanded (the profile
+    reads text as plain strings): a tiny file can hold one long value repeated a million times."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    size = batch.nbytes
+    for column in batch.columns:
+        if pa.types.is_dictionary(column.type) and len(column):
+            values = column.dictionary
+            lengths = pc.binary_length(values) if pa.types.is_string(values.type) or pa.types.is_binary(values.type) \
+                else pa.array([8] * len(values), pa.int64())
+            size += (pc.sum(pc.take(lengths, column.indices)).as_py() or 0) + 4 * len(column)
+    return size
+
+
 # --- NPZ ---------------------------------------------------------------------------------------
 
-def _read_npz(path: str) -> list[DataFile]:
-    _check_archive(path)
+def _read_npz(path: str, budget: MemoryBudget) -> list[DataFile]:
+    declared = _check_archive(path)
+    budget.check(path, 2 * declared)  # the arrays, and their columns copied out
     try:
         with np.load(path, allow_pickle=False) as archive:
             arrays = {name: archive[name] for name in archive.files}
@@ -261,13 +401,18 @@ def _read_npz(path: str) -> list[DataFile]:
     if not arrays:
         raise InputError(path, "holds no arrays")
     matrix_names = {name: _NPZ_ARRAY.match(name) for name in arrays}
+    budget.keep(declared)
     if any(match and match.group(1).lower() == "x" for match in matrix_names.values()):
         return _npz_xy(path, arrays, matrix_names)
     return [_npz_columns(path, arrays)]
 
 
-def _check_archive(path: str) -> None:
-    """Refuse corrupt archives and members that would expand past the size limit (zip bombs)."""
+def _check_archive(path: str) -> int:
+    """Refuse corrupt archives and members that would expand past the size limit (zip bombs).
+
+    Returns:
+        The bytes the arrays declare (what loading them takes).
+    """
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -275,13 +420,12 @@ def _check_archive(path: str) -> None:
             if total > MAX_DATA_BYTES:
                 raise InputError(path, f"expands to {total / 2**30:.1f} GiB; NPZ archives over "
                                        f"{MAX_DATA_BYTES // 2**30} GiB uncompressed are refused")
-            for member in members:
-                _check_member(path, archive, member)
+            return sum(_check_member(path, archive, member) for member in members)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
         raise InputError(path, f"is not a readable NPZ (zip) archive: {exc}") from None
 
 
-def _check_member(path: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> None:
+def _check_member(path: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
     """Read one member's .npy header: refuse pickled objects and arrays larger than the member."""
     name = member.filename.removesuffix(".npy")
     with archive.open(member) as handle:
@@ -294,13 +438,19 @@ def _check_member(path: str, archive: zipfile.ZipFile, member: zipfile.ZipInfo) 
     if dtype.hasobject:
         raise InputError(path, f"array '{name}' holds Python objects (pickles); the advisor reads numeric and text "
                                "arrays only and never unpickles")
-    declared = int(np.prod(shape, dtype=np.float64)) * dtype.itemsize
+    declared = math.prod(shape) * dtype.itemsize
     if declared > member.file_size:
         raise InputError(path, f"array '{name}' declares {declared} bytes but its member holds {member.file_size}; "
                                "the archive is corrupt")
+    if len(shape) > 1 and math.prod(shape[1:]) > MAX_COLUMNS:
+        raise InputError(path, f"array '{name}' has shape {shape}: {math.prod(shape[1:]):,} features a sample, over "
+                               f"the limit of {MAX_COLUMNS:,}; {SAMPLE_HINT}")
+    return declared
 
 
 def _npz_columns(path: str, arrays: dict[str, np.ndarray]) -> DataFile:
+    if len(arrays) > MAX_COLUMNS:
+        raise _too_many_columns(path, len(arrays))
     lengths = {}
     for name, values in arrays.items():
         if values.ndim != 1:
@@ -338,7 +488,7 @@ def _npz_split(path: str, arrays: dict[str, np.ndarray], keys: dict[str, str], s
     x = arrays[x_name]
     if x.ndim == 0:
         raise InputError(path, f"array '{x_name}' is a scalar; expected samples x features")
-    x = x.reshape(len(x), -1) if x.ndim != 2 else x
+    x = x.reshape(len(x), math.prod(x.shape[1:])) if x.ndim != 2 else x
     if feature_names is not None and len(feature_names) != x.shape[1]:
         raise InputError(path, f"feature_names has {len(feature_names)} names but '{x_name}' has {x.shape[1]} features")
     names = feature_names or [f"x{j}" for j in range(x.shape[1])]
@@ -351,7 +501,7 @@ def _npz_split(path: str, arrays: dict[str, np.ndarray], keys: dict[str, str], s
         if y.ndim == 0 or len(y) != len(x):
             raise InputError(path, f"'{y_name}' has {y.size if y.ndim == 0 else len(y)} rows but '{x_name}' has {len(x)}; "
                                    "X and y need one row per sample")
-        y = y.reshape(len(y), -1) if y.ndim > 2 else y
+        y = y.reshape(len(y), math.prod(y.shape[1:])) if y.ndim > 2 else y
         if y.ndim == 1:
             target_names = ["y"]
             columns["y"] = numpy_column("y", y)
@@ -364,6 +514,6 @@ def _npz_split(path: str, arrays: dict[str, np.ndarray], keys: dict[str, str], s
                 pointers[name] = join_pointer(y_name, "columns", j)
         clash = set(names) & set(target_names)
         if clash:
-            raise InputError(path, f"feature_names uses the target's name '{sorted(clash)[0]}'")
+            raise InputError(path, f"feature_names uses the target's name '{min(clash)}'")
     return DataFile(path, "npz", len(x), columns, split=split, pointers=pointers,
                     row_pointer=join_pointer(x_name, "rows"), target_names=target_names or None)
