@@ -78,12 +78,22 @@ def _positions(path: str, stamp: tuple[int, int]) -> dict[tuple[int, int], tuple
         if whole is not None and whole.line is not None:
             found[(number, 0)] = (whole.line, whole.column or 1, "", 1)
         if isinstance(source, str) and whole is not None and whole.line is not None:
+            quote = _value_quote(text, whole.line, whole.column or 1)
             for offset, _ in enumerate(source.splitlines() or [""], start=1):
                 # one JSON string: every line of the cell sits on the string's own line
-                found[(number, offset)] = (whole.line, whole.column or 1, source, 1)
+                found[(number, offset)] = (whole.line, quote, source, 1)
         elif isinstance(source, list):
             for offset, part in enumerate(source, start=1):
                 where = sources.exact(f"/cells/{index}/source/{offset - 1}")
                 if isinstance(part, str) and where is not None and where.line is not None:
                     found[(number, offset)] = (where.line, where.column or 1, part, offset)
     return found
+
+
+def _value_quote(text: str, line: int, column: int) -> int:
+    """The column of the opening quote of the value whose key starts at `line`:`column`."""
+    lines = text.splitlines()
+    current = lines[line - 1] if 0 < line <= len(lines) else ""
+    colon = current.find(":", column - 1)
+    quote = current.find('"', colon + 1) if colon >= 0 else -1
+    return quote + 1 if quote >= 0 else column
