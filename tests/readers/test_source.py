@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -46,7 +47,7 @@ def test_sarif_region_of_a_notebook_cell_is_in_the_notebook_file(tmp_path):
     cells = EXPECTED["notebooks"]["nb_scaler_before_split.ipynb"]["cells"]
     path = write_notebook(str(tmp_path / "nb.ipynb"), cells)
     notebook, line, column = file_region(f"{path}:cell 3", 3, 36)
-    text = open(notebook, encoding="utf-8").read().splitlines()[line - 1]
+    text = Path(notebook).read_text(encoding="utf-8").splitlines()[line - 1]
     assert notebook == path
     assert text[column - 1:].startswith("X)"), text  # the argument of fit_transform(X)
 
@@ -58,7 +59,7 @@ def test_region_of_a_cell_written_as_one_string(tmp_path):
                            "source": "import keras\nx = 'é'\nmodel.fit(x)"}]}
     path = write(tmp_path, "one.ipynb", json.dumps(document, ensure_ascii=False))
     notebook, line, column = file_region(f"{path}:cell 1", 3, 11)
-    text = open(notebook, encoding="utf-8").read().splitlines()[line - 1]
+    text = Path(notebook).read_text(encoding="utf-8").splitlines()[line - 1]
     assert text[column - 1:].startswith("x)"), text[column - 1:]
 
 
