@@ -227,12 +227,18 @@ def _files_read(path: str, experiments: list) -> list[str]:
     """Every file besides `path` whose content went into the experiments (for cache validity)."""
     found: set[str] = set()
     for _, experiment in experiments:
-        found.update(experiment.sources.paths())
+        found.update(_file_of(located) for located in experiment.sources.paths())
         base = os.path.dirname(os.path.abspath(path))
         for named in _named_files(experiment):
             found.add(os.path.join(base, named))
     own = os.path.abspath(path)
     return sorted(p for p in {os.path.abspath(f) for f in found if f} if p != own)
+
+
+def _file_of(located: str) -> str:
+    """The file a location names: a notebook cell (`nb.ipynb:cell 4`) lies in its notebook."""
+    notebook, marker, _ = located.partition(".ipynb:cell ")
+    return notebook + ".ipynb" if marker else located
 
 
 def _named_files(experiment) -> list[str]:
