@@ -381,17 +381,25 @@ SPLIT_NAMES = ("train", "validation", "test")
 def declares_plan(experiment: Experiment) -> bool:
     """Whether the record describes an experiment, not only artifacts of one.
 
-    A lone `.keras` archive or history file becomes a record with just `model` or `history`; the
-    *-missing rules stay silent on it, since it never claimed to describe a whole experiment. A
-    record with neither artifacts nor plan (say only a name) counts as a plan with everything
-    missing.
+    A lone `.keras` archive or training log becomes a record with just `model` or `history`; the
+    *-missing rules stay silent on it, since it never claimed to describe a whole experiment (an
+    MLflow run that logs nothing but metrics and a model is read the same way). A record file
+    always claims to describe one, however little it declares (say only `model: {epochs: 10}`),
+    and so does a record with neither artifacts nor plan: everything missing is then worth saying.
 
     Returns:
-        False only when the record holds a model or a history and none of `PLAN_SECTIONS`.
+        False only when the record holds a model or a history, none of `PLAN_SECTIONS`, and its
+        `model` and `history` sections were not written in the record's own file.
     """
     if any(getattr(experiment, section) is not None for section in PLAN_SECTIONS):
         return True
-    return experiment.model is None and experiment.history is None
+    if experiment.model is None and experiment.history is None:
+        return True
+    for section in ("/model", "/history"):
+        written = experiment.sources.exact(section)
+        if written is not None and written.path == experiment.path:
+            return True
+    return False
 
 
 def success_metric(experiment: Experiment) -> str | None:
@@ -503,10 +511,30 @@ def has_split(experiment: Experiment, name: str) -> bool:
     return bool(splits.class_counts and sum(splits.class_counts.get(name, {}).values()) > 0)
 
 
+def lists_splits(experiment: Experiment) -> bool:
+    """Whether the record enumerates its splits (sizes, files or class counts): a split it leaves
+    out of that list does not exist."""
+    splits = experiment.splits
+    if splits is None:
+        return False
+    sized = any(getattr(splits, name) is not None for name in SPLIT_NAMES)
+    return sized or splits.files is not None or bool(splits.class_counts)
+
+
 def uses_holdout(experiment: Experiment) -> bool:
     """Hold-out validation: `protocol.type: holdout`, or a validation split with no protocol type."""
     kind = experiment.protocol.type if experiment.protocol is not None else None
     return kind == "holdout" or (kind is None and has_split(experiment, "validation"))
+
+
+def validation_plan(experiment: Experiment) -> str | None:
+    """How the record plans to validate: "K-fold validation", "a validation split", or None."""
+    if uses_kfold(experiment):
+        return "K-fold validation"
+    splits = experiment.splits
+    if has_split(experiment, "validation") or (splits is not None and splits.keras_validation_split):
+        return "a validation split"
+    return None
 
 
 def uses_kfold(experiment: Experiment) -> bool:

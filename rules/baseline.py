@@ -14,7 +14,8 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import (
-    best_trial, class_counts_in, inferred_problem_type, metric_goal_of, present_pointer, validation_score,
+    best_trial, class_counts_in, inferred_problem_type, metric_goal_of, present_pointer, validation_plan,
+    validation_score,
 )
 from advisor.names import REGRESSION_TYPES, SINGLE_LABEL_TYPES, canonical_metric, perfect_score
 
@@ -49,9 +50,11 @@ class BaselineMissing(Rule):
     ## What it does
     Fires when `baseline.score` is missing while the experiment already has a model result to put
     next to it: a validation score (`final.validation_score`, a validation series of the success
-    metric in the history, or scored tuning trials) or a `final.test_score`. Before any model is
-    trained there is nothing to compare, and the rule stays silent: the baseline belongs to the
-    stage that develops the first model.
+    metric in the history, or scored tuning trials) or a `final.test_score`. It fires too, before
+    any result, when a model is declared (layers, a model file, a loss or an optimizer) together
+    with a validation plan (a validation split or K-fold): the workflow scores the dumb baseline
+    before the first model is trained. A record with neither a model nor results has nothing to
+    compare yet, and the rule stays silent.
 
     ## Why is this bad?
     An accuracy of 0.85 means nothing on its own: on data with 85% of one class, a model that
@@ -88,6 +91,17 @@ class BaselineMissing(Rule):
         score = validation_score(experiment)
         test = experiment.final.test_score if experiment.final is not None else None
         if score is None and test is None:
+            validated = validation_plan(experiment)
+            if not _declares_model(experiment) or validated is None:
+                return
+            yield self.violation(
+                f"a model is declared and {validated} is planned, but no baseline score is recorded "
+                "(threshold: a baseline score in the success metric before the first model is "
+                "trained): without it, the model's first score cannot be judged; score a dumb "
+                "baseline on the validation data now",
+                present_pointer(experiment, "/baseline", "/metric", "/model"),
+                model_score=None, score_source=None, validation=validated,
+            )
             return
         compared = f"validation score {score.value:.4g} ({_where(score)})" if score else f"test score {test:.4g}"
         yield self.violation(
@@ -98,6 +112,13 @@ class BaselineMissing(Rule):
             model_score=score.value if score else test,
             score_source=score.source if score else "final.test_score",
         )
+
+
+def _declares_model(experiment) -> bool:
+    """Whether the record describes a model to train (layers, a file, a loss or an optimizer)."""
+    model = experiment.model
+    return model is not None and any(
+        value is not None for value in (model.layers, model.file, model.loss, model.optimizer))
 
 
 class BelowBaseline(Rule):

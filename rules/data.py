@@ -51,8 +51,11 @@ class NonNumericFeatures(Rule):
 
     ## What it does
     Fires for each input feature whose dtype is `string`, `category` or `datetime` when no
-    preprocessing step turns it into numbers: `one_hot` (or `feature_engineering`) for strings and
-    categories, `feature_engineering` for datetimes (one-hot encoding timestamps makes no sense).
+    preprocessing step turns it into numbers: `one_hot` (over every column, or naming this one)
+    or a `feature_engineering` step naming it in `columns` for strings and categories; a
+    `feature_engineering` step naming it for datetimes (one-hot encoding timestamps makes no
+    sense). A `feature_engineering` step that names no columns adds features; it does not say
+    that this one was encoded.
 
     ## Why is this bad?
     A neural network multiplies its inputs by weights: it only takes numbers. Strings must become
@@ -95,7 +98,7 @@ class NonNumericFeatures(Rule):
             if feature.dtype not in NON_NUMERIC_DTYPES:
                 continue
             encoders = ("feature_engineering",) if feature.dtype == "datetime" else ("one_hot", "feature_engineering")
-            if covered(experiment, feature.name, encoders):
+            if _encoded(experiment, feature.name, feature.dtype):
                 continue
             kinds = f" with {feature.categories} categories" if feature.categories is not None else ""
             yield self.violation(
@@ -105,6 +108,18 @@ class NonNumericFeatures(Rule):
                 f"/data/features/{index}",
                 feature=feature.name, dtype=feature.dtype, categories=feature.categories,
             )
+
+
+def _encoded(experiment, feature: str, dtype: str) -> bool:
+    """Whether a step turns a non-numeric feature into numbers: a `one_hot` step over it (strings
+    and categories), or a `feature_engineering` step that names it. A feature_engineering step
+    that names no columns says features were added, not that this one was encoded."""
+    for step in experiment.data.preprocessing or []:
+        if step.step == "one_hot" and dtype != "datetime" and (step.columns is None or feature in step.columns):
+            return True
+        if step.step == "feature_engineering" and step.columns is not None and feature in step.columns:
+            return True
+    return False
 
 
 class ValuesNotScaled(Rule):

@@ -16,7 +16,8 @@ from advisor.curves import (
     total_decrease,
 )
 from advisor.facts import (
-    curve_to_judge, history_key, inferred_problem_type, learning_rate_pointer, majority_share, untrained_loss,
+    curve_to_judge, history_key, inferred_problem_type, learning_rate_pointer, majority_share, present_pointer,
+    untrained_loss,
 )
 from advisor.names import SINGLE_LABEL_TYPES
 
@@ -304,4 +305,52 @@ class StuckAtChance(Rule):
         )
 
 
-RULES: list[type] = [NonFiniteLoss, LossDiverging, LossOscillating, StuckAtChance]
+class RunNotFinished(Rule):
+    """The run that wrote the record did not finish: it was interrupted or failed.
+
+    ## What it does
+    Reads `run.status`, which the reference trainer writes into every run directory's record, and
+    fires when it is `interrupted` (Ctrl-C, SIGTERM) or `failed` (a worker died). The stage the
+    run was in and its message are in the evidence. A record without `run`, or with `completed`
+    (or `running`, a run still being written), is not judged.
+
+    ## Why is this bad?
+    An unfinished run's history stops mid-stage, its model is whatever the last completed step
+    saved, and its scores may be missing or come from an earlier stage: the other findings judge a
+    run that never ended, and a clean lint of it would pass work that was never done.
+
+    ## Anti-pattern
+    ```yaml
+    run: {status: interrupted, stage: fit, message: interrupted during stage fit}
+    ```
+
+    ## Best practice
+    ```yaml
+    run: {status: completed, stage: final}
+    ```
+
+    ## Fix
+    No automatic remedy: run the experiment again (`advisor train RECORD`) and lint the new run
+    directory.
+    """
+
+    code = "TD05"
+    name = "run-not-finished"
+    stage = 5
+    severity = Severity.WARNING
+
+    def check(self, experiment, options):
+        run = experiment.run
+        if run is None or run.status not in ("interrupted", "failed"):
+            return
+        during = f" during stage {run.stage}" if run.stage else ""
+        yield self.violation(
+            f"the run {'was interrupted' if run.status == 'interrupted' else 'failed'}{during} "
+            f"(run.status: {run.status}; threshold: completed): its history, model and scores are "
+            "those of an unfinished run; run the experiment again and lint the new run",
+            present_pointer(experiment, "/run/status", "/run"),
+            status=run.status, run_stage=run.stage, run_message=run.message,
+        )
+
+
+RULES: list[type] = [NonFiniteLoss, LossDiverging, LossOscillating, StuckAtChance, RunNotFinished]

@@ -26,7 +26,9 @@ class ValidationNotMonitored(Rule):
     `val_accuracy`, ...: Keras prefixes them with `val_` when `fit` gets `validation_data` or
     `validation_split`). A history without validation is expected from the final retraining on
     train+validation, so a record with `final.trained_on: train+validation` and a
-    `final.validation_score` (validation was measured, during development) is not judged.
+    `final.validation_score` (validation was measured, during development) is not judged, unless
+    `final.epochs` differs from the history's epoch count: then the history is not the final
+    retraining's but a development run without validation.
 
     ## Why is this bad?
     The training loss always goes down. Only the validation curve shows where the model stops
@@ -68,8 +70,7 @@ class ValidationNotMonitored(Rule):
         names = history.names
         if any(name.startswith("val_") for name in names):
             return
-        final = experiment.final
-        if final is not None and final.trained_on == "train+validation" and final.validation_score is not None:
+        if self._final_retrain_log(experiment.final, history.epochs):
             return
         yield self.violation(
             f"the history logs {', '.join(names)} over {history.epochs} epochs and no validation "
@@ -78,6 +79,14 @@ class ValidationNotMonitored(Rule):
             "/history",
             logged=names, epochs=history.epochs,
         )
+
+    @staticmethod
+    def _final_retrain_log(final, epochs: int) -> bool:
+        """Whether the history may be the final retraining's (train+validation, validation measured
+        during development): not when the retraining ran for another number of epochs."""
+        if final is None or final.trained_on != "train+validation" or final.validation_score is None:
+            return False
+        return final.epochs is None or final.epochs == epochs
 
 
 class TrainingLossNotDecreasing(Rule):

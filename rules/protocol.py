@@ -13,7 +13,7 @@ from pydantic import Field
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import (
     class_imbalance, declares_plan, has_split, holdout_validation_samples, in_time_order, inferred_problem_type,
-    kfold_pool, observed_class_counts, total_samples, uses_kfold, validation_series_keys,
+    kfold_pool, lists_splits, observed_class_counts, total_samples, uses_kfold, validation_series_keys,
 )
 from advisor.names import SINGLE_LABEL_TYPES
 
@@ -279,9 +279,11 @@ class TestSetMissing(Rule):
     """No test set is held out.
 
     ## What it does
-    Looks for a test set: a test split (size, file or class counts), a `data.split_column`, a
-    final test score, or test evaluations in `tuning`. Fires when there is none, or when the test
-    split is declared with zero samples. Silent on records that hold only artifacts.
+    Looks for a test set: a test split (size, file or class counts), a final test score, or, when
+    the record does not list its splits, a `data.split_column` or test evaluations in `tuning`
+    (a record listing train and validation splits and no test split has none, whatever else it
+    says). Fires when there is none, or when the test split is declared with zero samples. Silent
+    on lone artifacts (a `.keras` file or a log linted alone).
 
     ## Why is this bad?
     Validation data guides the work: every trial, epoch and regularization choice is picked for
@@ -318,11 +320,14 @@ class TestSetMissing(Rule):
         splits = experiment.splits
         declared_empty = splits is not None and splits.test is not None
         if not declared_empty:
-            if experiment.data is not None and experiment.data.split_column:
-                return
+            # A test score says a test set existed. A split column or counted test evaluations
+            # say so only when the record does not list its splits without one.
+            listed = lists_splits(experiment)
             if experiment.final is not None and experiment.final.test_score is not None:
                 return
-            if experiment.tuning is not None and experiment.tuning.test_evaluations:
+            if not listed and experiment.data is not None and experiment.data.split_column:
+                return
+            if not listed and experiment.tuning is not None and experiment.tuning.test_evaluations:
                 return
         yield self.violation(
             ("the test split is empty" if declared_empty else "no test set is held out")

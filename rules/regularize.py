@@ -15,8 +15,8 @@ from pydantic import Field
 from advisor import Rule, RuleOptions, Severity
 from advisor.curves import best_epoch, fell_after, rise_after_minimum
 from advisor.facts import (
-    curve_to_judge, metric_goal_of, metric_of_key, present_pointer, regularization, split_samples, uses_kfold,
-    validation_score,
+    curve_to_judge, has_split, lists_splits, metric_goal_of, metric_of_key, present_pointer, regularization,
+    split_samples, uses_kfold, validation_score,
 )
 from advisor.names import PROPORTION_METRICS, canonical_metric, metric_goal
 
@@ -220,7 +220,8 @@ class FinalModelNotRetrained(Rule):
 
     ## What it does
     Fires when `final.trained_on` is `train` and the test set was evaluated (`final.test_score`, or
-    `tuning.test_evaluations` of 1 or more). With K-fold protocols and no separate validation split,
+    `tuning.test_evaluations` of 1 or more, unless the record lists its splits without a test
+    split: then there was no test evaluation, and EP05 says the test set is missing). With K-fold protocols and no separate validation split,
     the training split is all the non-test data, so `train` is right and the rule does not fire.
 
     ## Why is this bad?
@@ -257,8 +258,8 @@ class FinalModelNotRetrained(Rule):
         if final is None or final.trained_on != "train":
             return
         evaluations = tuning.test_evaluations if tuning is not None else None
-        if final.test_score is None and not evaluations:
-            return
+        if final.test_score is None and not (evaluations and (has_split(experiment, "test") or not lists_splits(experiment))):
+            return  # no test evaluation happened (a record listing its splits without a test split has none)
         counted = split_samples(experiment)
         validation = counted.get("validation")
         if uses_kfold(experiment) and not validation:

@@ -100,9 +100,12 @@ def test_an_essentially_empty_record_gets_only_missing_findings(tmp_path):
 
 
 def test_a_lone_history_gets_no_missing_findings(tmp_path):
-    """An artifact alone (here a training history) does not claim to describe a whole experiment."""
-    from tests.conftest import write_record
+    """An artifact alone (here a History JSON) does not claim to describe a whole experiment."""
+    import json
 
-    history = {"history": {"loss": [0.9, 0.7, 0.6, 0.55, 0.5], "val_loss": [0.95, 0.8, 0.7, 0.68, 0.7]}}
-    findings = _all_rules_linter().lint(read_record(write_record(tmp_path, history)))
+    from advisor.readers import read_input
+
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"loss": [0.9, 0.7, 0.6, 0.55, 0.5], "val_loss": [0.95, 0.8, 0.7, 0.68, 0.7]}))
+    findings = _all_rules_linter().lint(read_input(str(path))[0][1])
     assert not [f.code for f in findings if f.name.endswith("-missing")]
