@@ -200,3 +200,23 @@ def test_deeply_nested_code_is_understood_or_left_alone(tmp_path):
     else:
         assert "MC07" not in result.stdout  # the learning rate was too deep to follow: unknown, silent
         assert "deep.py:8:" in result.stdout and "EP08" in result.stdout  # the rest was still read
+
+
+# --- adopting the record ----------------------------------------------------------------------
+
+def test_written_record_lints_like_its_script_and_never_overwrites(tmp_path):
+    from advisor.errors import InputError
+    from advisor.readers.source.record_writer import write_record
+
+    script = corpus_script(tmp_path, SCALER_BEFORE_SPLIT, "train.py")
+    record = write_record(script)
+    assert record == str(tmp_path / "experiment.yaml")
+    from_script = run_advisor("lint", "--no-cache", "--format", "json", "train.py", cwd=tmp_path)
+    from_record = run_advisor("lint", "--no-cache", "--format", "json", "experiment.yaml", cwd=tmp_path)
+    codes = sorted(finding["code"] for finding in json.loads(from_script.stdout)["findings"])
+    assert codes == sorted(finding["code"] for finding in json.loads(from_record.stdout)["findings"])
+    assert "LK01" in codes
+    before = Path(record).read_text()
+    with pytest.raises(InputError, match="exists; refusing to overwrite it"):
+        write_record(script)
+    assert Path(record).read_text() == before
