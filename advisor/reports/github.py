@@ -46,14 +46,25 @@ def render(report: Report) -> str:
     lines = []
     for error in report.errors:
         data = error_dict(error)
-        lines.append(_command("error", data["path"], data["line"], data["column"], "advisor: unreadable input",
-                              data["message"]))
+        path, line, column = in_file(data["path"], data["line"], data["column"])
+        lines.append(_command("error", path, line, column, "advisor: unreadable input", data["message"]))
     for finding in report.findings:
         message = finding.message
         if finding.subject:
             message = f"[{finding.subject}] {message}"
         if finding.remedy:
             message += f" (remedy: {finding.remedy})"
-        lines.append(_command(_COMMANDS[finding.severity.value], display_path(finding.path), finding.line or 1,
-                              finding.column or 1, f"{finding.code} {finding.name}", message))
+        path, line, column = in_file(finding.path, finding.line, finding.column)
+        lines.append(_command(_COMMANDS[finding.severity.value], display_path(path), line or 1,
+                              column or 1, f"{finding.code} {finding.name}", message))
     return "".join(line + "\n" for line in lines)
+
+
+def in_file(path: str, line: int | None, column: int | None) -> tuple[str, int | None, int | None]:
+    """A position in a notebook cell (`nb.ipynb:cell 4`) as a position in the notebook file, where
+    an annotation can sit; any other position unchanged."""
+    if ".ipynb:cell " not in path:
+        return path, line, column
+    from advisor.readers.source.regions import file_region
+
+    return file_region(path, line, column)

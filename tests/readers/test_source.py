@@ -220,3 +220,15 @@ def test_written_record_lints_like_its_script_and_never_overwrites(tmp_path):
     with pytest.raises(InputError, match="exists; refusing to overwrite it"):
         write_record(script)
     assert Path(record).read_text() == before
+
+
+def test_github_annotation_of_a_notebook_sits_in_the_notebook_file(tmp_path):
+    cells = EXPECTED["notebooks"]["nb_scaler_before_split.ipynb"]["cells"]
+    write_notebook(str(tmp_path / "nb.ipynb"), cells)
+    result = run_advisor("lint", "--no-cache", "--format", "github", "--select", "LK01", "nb.ipynb", cwd=tmp_path)
+    command = result.stdout.splitlines()[0]
+    assert command.startswith("::error file=nb.ipynb,line="), command
+    line = int(command.split("line=")[1].split(",")[0])
+    column = int(command.split("col=")[1].split(",")[0])
+    text = (tmp_path / "nb.ipynb").read_text(encoding="utf-8").splitlines()[line - 1]
+    assert text[column - 1:].startswith("X)"), text
