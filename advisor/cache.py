@@ -123,10 +123,16 @@ class LintCache:
             pass  # a read-only folder only costs speed
 
     def _ensure_directory(self) -> None:
-        if os.path.isdir(self.directory):
-            return
-        os.makedirs(self.directory, exist_ok=True)
-        with open(os.path.join(self.directory, ".gitignore"), "w", encoding="utf-8") as handle:
-            handle.write("# Created by ml-advisor: the lint results cache.\n*\n")
-        with open(os.path.join(self.directory, "CACHEDIR.TAG"), "w", encoding="utf-8") as handle:
-            handle.write("Signature: 8a477f597d28d172789f06886806bc55\n# ml-advisor lint cache\n")
+        ensure_cache_directory(self.directory)
+
+
+def ensure_cache_directory(directory: str) -> None:
+    """Create the cache folder with its `.gitignore` and `CACHEDIR.TAG` (so that git, backup and
+    archive tools skip it). Raises OSError when it cannot be created."""
+    if os.path.isdir(directory):
+        return
+    os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(directory, ".gitignore"), "w", encoding="utf-8") as handle:
+        handle.write("# Created by ml-advisor: the lint results cache.\n*\n")
+    with open(os.path.join(directory, "CACHEDIR.TAG"), "w", encoding="utf-8") as handle:
+        handle.write("Signature: 8a477f597d28d172789f06886806bc55\n# ml-advisor lint cache\n")

@@ -7,6 +7,7 @@ Built-in commands live in `advisor.commands.<name>`; packs add commands through 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 
 import click
@@ -17,8 +18,8 @@ BUILTIN_COMMANDS = {
     "lint": ("advisor.commands.lint", "Lint experiment records, runs and artifacts."),
     "next": ("advisor.commands.next", "Show where the experiment stands in the workflow and what to do next."),
     "fix": ("advisor.commands.fix", "Apply the record edits that remedy findings."),
-    "rules": ("advisor.commands.rules", "List the rules."),
     "report": ("advisor.commands.report", "Write an HTML page (or Markdown) with the verdict, findings, curves and data."),
+    "rules": ("advisor.commands.rules", "List the rules."),
     "explain": ("advisor.commands.explain", "Show a rule's documentation, options and defaults."),
     "schema": ("advisor.commands.schema", "Print the experiment record's JSON Schema."),
 }
@@ -59,9 +60,9 @@ def _plugin_help(entry_point, width: int) -> str:
 
 
 def _plugin_commands() -> dict:
-    from importlib.metadata import entry_points
+    from advisor.plugins import group_entry_points
 
-    return {ep.name: ep for ep in entry_points(group=COMMAND_GROUP)}
+    return {ep.name: ep for ep in group_entry_points(COMMAND_GROUP)}
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -85,6 +86,9 @@ def _pass_undecodable_file_names_through() -> None:
 
 def main() -> None:
     _pass_undecodable_file_names_through()
+    # pydantic looks for its own plugins by scanning every installed distribution when it builds
+    # the record's validator; the advisor's models need none (a user's setting is kept).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         cli.main(prog_name="advisor")
     except KeyboardInterrupt:

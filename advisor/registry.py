@@ -81,9 +81,9 @@ def _load_entry_point(entry_point) -> list[type[Rule]]:
 @lru_cache(maxsize=1)
 def load_registry() -> RuleRegistry:
     """Every rule registered in the `advisor.rules` entry point group."""
-    from importlib.metadata import entry_points
+    from advisor.plugins import group_entry_points
 
     rules: list[type[Rule]] = []
-    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+    for entry_point in group_entry_points(ENTRY_POINT_GROUP):
         rules.extend(_load_entry_point(entry_point))
     return RuleRegistry(rules)

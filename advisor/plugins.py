@@ -1,0 +1,90 @@
+"""Entry points of the advisor's plugin groups, without scanning every installed distribution.
+
+`importlib.metadata.entry_points()` reads the metadata of every distribution on `sys.path` (hundreds
+in an environment that also holds MLflow or Keras), which costs more than linting a record. The
+entry points of the groups the advisor uses are therefore kept in a small index file beside the
+results cache, valid while no `sys.path` folder changes: installing, upgrading or removing a
+distribution adds or removes a folder in its site-packages, which changes that folder's
+modification time. A missing, stale or damaged index is rebuilt with one scan.
+
+Loading an entry point is unchanged: the index holds `importlib.metadata.EntryPoint` values, whose
+`load()` imports the named object exactly as a scan would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import lru_cache
+from importlib.metadata import EntryPoint, entry_points
+
+from advisor import __version__
+from advisor.atomic import write_text_atomic
+from advisor.cache import cache_dir, ensure_cache_directory
+
+#: The groups the advisor reads; one scan fills them all.
+GROUPS = ("advisor.rules", "advisor.commands")
+#: Not a `.json` name, so that it is never taken for a results entry.
+INDEX_NAME = "entry-points.index"
+
+
+def group_entry_points(group: str) -> list[EntryPoint]:
+    """The entry points registered in one of the advisor's groups.
+
+    Args:
+        group: One of `GROUPS`.
+
+    Returns:
+        The group's entry points, in the order a scan yields them.
+    """
+    return [EntryPoint(name, value, group) for name, value in _index()[group]]
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict[str, list[list[str]]]:
+    key = _environment_key()
+    path = os.path.join(cache_dir(), INDEX_NAME)
+    stored = _read_index(path)
+    if stored is not None and stored.get("key") == key:
+        return stored["groups"]
+    groups = {group: [[ep.name, ep.value] for ep in entry_points(group=group)] for group in GROUPS}
+    _write_index(path, {"key": key, "groups": groups})
+    return groups
+
+
+def _environment_key() -> list:
+    """What the installed distributions' entry points depend on: the interpreter, the advisor's
+    version and each `sys.path` folder with its modification time."""
+    folders = []
+    for entry in sys.path:
+        try:
+            folders.append([entry, os.stat(entry or ".").st_mtime_ns])
+        except OSError:
+            continue
+    return [__version__, sys.version, sys.prefix, folders]
+
+
+def _read_index(path: str) -> dict | None:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            stored = json.load(handle)
+    except (OSError, ValueError):
+        return None
+    groups = stored.get("groups") if isinstance(stored, dict) else None
+    if not isinstance(groups, dict) or set(groups) != set(GROUPS):
+        return None
+    for pairs in groups.values():
+        if not (isinstance(pairs, list)
+                and all(isinstance(p, list) and len(p) == 2 and all(isinstance(s, str) for s in p) for p in pairs)):
+            return None
+    return stored
+
+
+def _write_index(path: str, content: dict) -> None:
+    """Best effort: a read-only folder only costs the next run another scan."""
+    try:
+        ensure_cache_directory(os.path.dirname(path))
+        write_text_atomic(path, json.dumps(content))
+    except OSError:
+        pass
