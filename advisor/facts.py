@@ -429,12 +429,21 @@ def split_samples(experiment: Experiment) -> dict[str, int]:
         size = getattr(splits, name)
         if isinstance(size, float) and 0 < size <= 1:
             if total is not None:
-                counted[name] = round(size * total)
+                counted[name] = _share_of(size, total)
         elif size is not None:
             counted[name] = int(size)
         elif splits.class_counts and name in splits.class_counts:
             counted[name] = sum(splits.class_counts[name].values())
     return counted
+
+
+def _share_of(fraction: float, total: int) -> int:
+    """`fraction` of `total` samples, rounded; exact for counts too large for a float."""
+    if total < 2 ** 53:
+        return round(fraction * total)
+    from fractions import Fraction
+
+    return round(Fraction(fraction) * total)
 
 
 def total_samples(experiment: Experiment) -> int | None:

@@ -265,7 +265,7 @@ class KFoldFoldsTooSmall(Rule):
                 "use fewer folds",
                 "/protocol/folds", folds=folds, samples=pool,
             )
-        elif pool / folds < options.min_fold_samples:
+        elif pool < folds * options.min_fold_samples:  # not pool / folds: counts may pass a float's range
             yield self.violation(
                 f"{folds} folds of {pool} samples leave {pool / folds:.0f} samples per fold, threshold "
                 f"{options.min_fold_samples}; per-fold scores that small are mostly noise: use fewer "

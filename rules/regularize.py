@@ -370,10 +370,15 @@ class TestWorseThanValidation(Rule):
         n_validation = counted.get("validation")
         if uses_kfold(experiment) and not n_validation:
             n_validation = counted.get("train")
-        variance = test * (1 - test) / n_test
+        variance = _proportion_variance(test, n_test)
         if n_validation:
-            variance += validation * (1 - validation) / n_validation
+            variance += _proportion_variance(validation, n_validation)
         return 2 * math.sqrt(variance), {"n_validation": n_validation, "n_test": n_test}
+
+
+def _proportion_variance(share: float, samples: int) -> float:
+    """The sampling variance of a proportion over `samples`; 0 for counts too large for a float."""
+    return share * (1 - share) / samples if samples < 2 ** 1000 else 0.0
 
 
 RULES: list[type] = [OverfittingUnregularized, TrainedPastBestEpoch, FinalModelNotRetrained, TestWorseThanValidation]

@@ -53,3 +53,22 @@ def test_a_count_past_what_a_float_holds_is_a_bad_value(tmp_path):
     assert result.returncode == 2, result.stdout + result.stderr
     assert "splits.train: expected a sample count or a fraction of the samples, received a count of about " \
         "2^1101" in result.stderr
+
+
+@pytest.mark.parametrize("record", [
+    # Fractions of a sample count past a float's range, with every rule that counts split samples.
+    f"data: {{samples: {10 ** 400}, features: [{{name: a, missing: 3}}]}}\n"
+    "splits: {train: 0.6, validation: 0.2, test: 0.2}\nprotocol: {type: kfold, folds: 5}\n",
+    # Split counts near a float's largest value.
+    f"data: {{samples: 1000}}\nsplits: {{train: {10 ** 300}, validation: {10 ** 300}, test: {10 ** 300}}}\n",
+])
+def test_huge_sample_counts_are_judged_without_an_internal_error(tmp_path, record):
+    import json
+
+    write(tmp_path, "experiment.yaml", "version: 1\nproblem: {type: binary_classification, target: y}\n" + record
+          + "tuning: {trials: 20}\nbaseline: {score: 0.6}\nmetric: {name: accuracy}\n"
+          "final: {trained_on: train, test_score: 0.5, validation_score: 0.9}\n")
+    result = run_advisor("lint", "--no-cache", "--format", "json", "experiment.yaml", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    codes = {finding["code"] for finding in json.loads(result.stdout)["findings"]}
+    assert "ADV001" not in codes and "RG03" in codes
