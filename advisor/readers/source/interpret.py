@@ -95,7 +95,7 @@ class Interpreter:
         column = None
         if line is not None and offset is not None:
             text = self._lines[line - 1] if 0 < line <= len(self._lines) else ""
-            column = len(text.encode("utf-8")[:offset].decode("utf-8", "ignore")) + 1
+            column = offset + 1 if text.isascii() else len(text.encode("utf-8")[:offset].decode("utf-8", "ignore")) + 1
         return Location(self.unit.path if self.unit else "", line, column)
 
     # --- statements ---
