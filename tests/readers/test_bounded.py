@@ -122,3 +122,38 @@ def test_two_files_share_one_budget(tmp_path):
     (tmp_path / "experiment.yaml").write_text("splits: {files: {train: train.npz, test: test.npz}}\n")
     assert_refused(run_bounded("lint", "--no-cache", "experiment.yaml", cwd=tmp_path),
                    "test.npz", "besides", "for the record's other data files")
+
+
+def test_store_with_a_generated_zeroblob_column_is_read_within_budget(tmp_path):
+    """A 20 KB store whose runs table computes a 900 MB blob per row: only the columns the reader
+    needs are selected, so the blob is never built and the run is read."""
+    target = hostile.zeroblob_store(str(tmp_path))
+    assert os.path.getsize(tmp_path / target) < 2 * 1024 * 1024
+    code, stdout, stderr, peak = run_bounded("lint", "--no-cache", "--format", "json", target, cwd=tmp_path)
+    assert code in (0, 1), stderr[-2000:]
+    assert json.loads(stdout)["summary"]
+    assert peak < PEAK_BUDGET
+
+
+def test_store_value_built_by_sqlite_past_the_length_limit_is_refused(tmp_path):
+    """A param whose value SQLite would expand to 900 MB (a generated column) is refused by SQLite's
+    own length limit, with one message."""
+    import sqlite3
+
+    path = tmp_path / "mlflow.db"
+    hostile.mlflow_store(str(path))
+    connection = sqlite3.connect(path)
+    connection.executescript("ALTER TABLE params RENAME TO params_kept;"
+                             "CREATE TABLE params (key TEXT, run_uuid TEXT, value BLOB GENERATED ALWAYS AS "
+                             "(zeroblob(900000000)) VIRTUAL);"
+                             "INSERT INTO params (key, run_uuid) SELECT key, run_uuid FROM params_kept;")
+    connection.close()
+    assert_refused(run_bounded("lint", "--no-cache", "mlflow.db", cwd=tmp_path),
+                   "mlflow.db", "holds a value longer than 1,048,576 bytes")
+
+
+def test_store_with_a_million_metric_values_is_refused_at_once(tmp_path):
+    """(The store of 5 million values took 95 s and 2.8 GB; `benchmarks/fuzz.py` replays that one.)"""
+    target = hostile.many_metrics_store(str(tmp_path), rows=1_000_000)
+    assert_refused(run_bounded("lint", "--no-cache", target, cwd=tmp_path),
+                   "mlflow.db", "1,000,000 metric values, over the limit of 250,000", "fewer runs")
