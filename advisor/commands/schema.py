@@ -17,8 +17,31 @@ SHORTHANDS: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 
+#: pydantic keeps a numeric bound it cannot place on a union (`int | float`, ge=0) under its own
+#: keyword; JSON Schema validators ignore unknown keywords, so each is moved onto the numeric
+#: alternatives under its standard name.
+BOUND_KEYWORDS = {"ge": "minimum", "gt": "exclusiveMinimum", "le": "maximum", "lt": "exclusiveMaximum"}
+
+
+def _standard_bounds(node: Any) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _standard_bounds(item)
+        return
+    if not isinstance(node, dict):
+        return
+    bounds = {BOUND_KEYWORDS[k]: node.pop(k) for k in list(node) if k in BOUND_KEYWORDS}
+    if bounds:
+        targets = [o for o in node.get("anyOf", [node]) if o.get("type") in ("integer", "number")] or [node]
+        for target in targets:
+            target.update(bounds)
+    for value in node.values():
+        _standard_bounds(value)
+
+
 def record_schema() -> dict[str, Any]:
-    """The record's JSON Schema, including the short spellings SPEC.md allows (`loss: mse`).
+    """The record's JSON Schema, including the short spellings the record allows (`loss: mse`),
+    with standard keywords only.
 
     Returns:
         The schema as a dict.
@@ -37,6 +60,7 @@ def record_schema() -> dict[str, Any]:
             field = properties[name] = {"anyOf": [field], **kept}
         if not any(option.get("type") == alternative["type"] for option in field["anyOf"]):
             field["anyOf"].insert(0, dict(alternative))
+    _standard_bounds(schema)
     return schema
 
 
