@@ -86,6 +86,10 @@ def profile_arrays(splits: dict[str, tuple[np.ndarray, np.ndarray | None, list[s
     find_duplicates = "train" in splits and len(splits) > 1
     profile = profile_data(parts, names, targets, None, Declared(problem_type, labels), find_duplicates)
     data: dict[str, Any] = {"samples": profile.samples, "features": [f.record_fields() for f in profile.features]}
+    first = splits.get("train") or next(iter(splits.values()))
+    steps = observed_scaling(first[0], names)
+    if steps:
+        data["preprocessing"] = steps
     if profile.target is not None:
         data["target_column"] = "y"  # the y given beside x: what is predicted
         if profile.target.class_counts is not None:
@@ -101,6 +105,43 @@ def profile_arrays(splits: dict[str, tuple[np.ndarray, np.ndarray | None, list[s
         if profile.overlap is not None:
             found["overlap"] = profile.overlap.rows
     return {"data": data, "splits": found} if found else {"data": data}
+
+
+#: A training feature counts as standardized when its mean is within this of 0 and its std of 1.
+STANDARDIZED_TOLERANCE = 0.05
+#: ... and as standardized with statistics of the training rows themselves when within this.
+FIT_ON_TRAIN_TOLERANCE = 1e-3
+
+
+def observed_scaling(x: np.ndarray, names: list[str]) -> list[dict[str, Any]]:
+    """The preprocessing the training arrays show was already applied: features with mean 0 and
+    std 1 were standardized, features spanning exactly [0, 1] min-max scaled. Arrays given to a
+    model are its inputs, after whatever preprocessing the training code did.
+
+    A scaler fit on the training rows leaves them at mean 0 and std 1 to float precision, so such
+    steps say `fit_on: train`; one fit on more rows leaves them only close, and `fit_on` stays
+    unknown (it may have seen validation or test rows).
+
+    Returns:
+        `data.preprocessing` steps (`standardize`, `minmax`) naming the columns they cover.
+    """
+    if x.dtype.kind not in "fiu" or not len(x):
+        return []
+    with np.errstate(all="ignore"):
+        values = x.astype(np.float64, copy=False)
+        mean, std = np.nanmean(values, axis=0), np.nanstd(values, axis=0)
+        low, high = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
+    off = np.maximum(np.abs(mean), np.abs(std - 1))
+    standardized = off <= STANDARDIZED_TOLERANCE
+    minmax = ~standardized & (low == 0) & (high == 1)
+    steps = []
+    for step, covered, exact in (("standardize", standardized, off <= FIT_ON_TRAIN_TOLERANCE),
+                                 ("minmax", minmax, minmax)):
+        for on_train in (True, False):
+            columns = [name for name, hit, tight in zip(names, covered, exact) if hit and tight == on_train]
+            if columns:
+                steps.append({"step": step, **({"fit_on": "train"} if on_train else {}), "columns": columns})
+    return steps
 
 
 def _data_file(split: str, x: np.ndarray, y: np.ndarray | None, given: list[str] | None):

@@ -50,7 +50,8 @@ BEFORE_TRAINING = ("MC",)
 WITH_DATA = ("DP", "PD", "LK")
 #: Rules that can judge a partial loss curve after each epoch.
 EACH_EPOCH = ("TD01", "TD02")
-STOP_LEVELS = {"error": 3, "warning": 2, "info": 1}
+#: The severities `stop_on` accepts.
+STOP_LEVELS = ("error", "warning", "info")
 
 
 class AdvisorCallback(keras.callbacks.Callback):
@@ -132,7 +133,11 @@ class AdvisorCallback(keras.callbacks.Callback):
         filled = self._model_record()
         has_data = self._data["train"] is not None
         if has_data:
-            filled = session.merged(self._data_record(declared), filled)
+            try:
+                filled = session.merged(self._data_record(declared), filled)
+            except InputError as exc:  # the model is still checked
+                self._warn(f"the data cannot be profiled: {exc}")
+                has_data = False
         self.record = session.merged(declared, filled)
         experiment = session.experiment_of(self.record, self._record_path())
         self._sources = experiment.sources
@@ -217,11 +222,14 @@ class AdvisorCallback(keras.callbacks.Callback):
         found = session.lint_experiment(experiment, config)
         self._report(found, f"after epoch {self._epochs}")
         if self._stop_on is not None:
-            stopping = [f for f in found if f.severity.rank >= STOP_LEVELS[self._stop_on]]
+            from advisor.severity import Severity
+
+            level = Severity.parse(self._stop_on).rank
+            stopping = [f for f in found if f.severity.rank >= level]
             if stopping:
                 self.model.stop_training = True
-                self._stopped = f"stopped by AdvisorCallback after epoch {self._epochs}: {stopping[0].code}"
-                self._say(f"advisor: {self._stopped}; training stopped (stop_on={self._stop_on!r})")
+                self._stopped = f"stopped by AdvisorCallback after epoch {self._epochs} on {stopping[0].code}"
+                self._say(f"advisor: training {self._stopped} (stop_on={self._stop_on!r})")
 
     # --- at the end -------------------------------------------------------------------------
 
