@@ -220,12 +220,12 @@ def fell_after(values: Sequence[float], epoch: int) -> bool:
 def given_back(values: Sequence[float], epochs: Sequence[int]) -> list[int]:
     """The epochs among `epochs` whose value a later epoch fell below again: the rises of a curve
     that swings, as opposed to one that only climbs."""
-    kept = []
-    for epoch in epochs:
-        later = [value for value in values[epoch + 1:] if math.isfinite(value)]
-        if later and min(later) < values[epoch]:
-            kept.append(epoch)
-    return kept
+    # The lowest finite value after each epoch, computed once from the end (linear in the epochs).
+    lowest_after = [math.inf] * (len(values) + 1)
+    for index in range(len(values) - 1, -1, -1):
+        value = values[index]
+        lowest_after[index] = min(lowest_after[index + 1], value) if math.isfinite(value) else lowest_after[index + 1]
+    return [epoch for epoch in epochs if 0 <= epoch < len(values) and lowest_after[epoch + 1] < values[epoch]]
 
 
 def first_non_finite(values: Sequence[float]) -> int | None:
