@@ -232,3 +232,34 @@ def test_github_annotation_of_a_notebook_sits_in_the_notebook_file(tmp_path):
     column = int(command.split("col=")[1].split(",")[0])
     text = (tmp_path / "nb.ipynb").read_text(encoding="utf-8").splitlines()[line - 1]
     assert text[column - 1:].startswith("X)"), text
+
+
+def test_files_the_script_names_are_read_beside_it(tmp_path):
+    """A CSVLogger log (written by Keras) and a data CSV (written by pandas) next to the script
+    fill `history` and the data profile, located in those files."""
+    from advisor.readers.source import read_source_input
+    from tests.readers.keras_models import diverging_training
+    from tests.readers.test_source_corpus import write_classification_csv
+
+    logged = diverging_training(tmp_path)
+    script = corpus_script(tmp_path, "k3_csvlogger_early_stopping.py", "train.py")
+    [(_, experiment)] = read_source_input(script)
+    assert experiment.history.file == "history.csv"
+    assert len(experiment.history.get("loss")) == len(logged["loss"])
+    assert experiment.sources.locate("/history/loss").path.endswith("history.csv")
+    write_classification_csv(str(tmp_path / "data.csv"))
+    [(_, clean)] = read_source_input(corpus_script(tmp_path, "k3_clean_csv.py"))
+    assert clean.data.path == "data.csv" and clean.data.samples == 6000
+    assert clean.problem.target == "label" and clean.data.class_counts is not None
+
+
+def test_searches_and_cross_validation_become_protocol_and_tuning(tmp_path):
+    data, locations, _, _ = extract(corpus_script(tmp_path, "sk_gridsearch_clean.py"))
+    assert data["protocol"] == {"type": "kfold", "folds": 5}
+    assert data["tuning"]["trials"] == 6  # 2 x 3 candidates in the literal grid
+    assert data["metric"] == {"name": "roc_auc"}
+    assert data["data"]["preprocessing"] == [{"step": "impute", "fit_on": "train"}]
+    assert locations["/tuning/trials"].line == 13  # search.fit(...)
+    loop, _, _, _ = extract(corpus_script(tmp_path, "sk_kfold_manual_loop.py"))
+    assert loop["protocol"] == {"type": "kfold", "folds": 5}
+    assert loop["data"]["preprocessing"] == [{"step": "standardize", "fit_on": "train"}]
