@@ -258,6 +258,9 @@ class History(BaseModel):
 
     file: Optional[str] = None
     epoch: Optional[list[int]] = None
+    not_logged: Optional[dict[str, list[int]]] = Field(
+        None, description="Extension: per metric, the epochs (0-based) that did not log it (CSVLogger's NA "
+        "cells, say validation every other epoch with validation_freq=2); their values are no NaN.")
 
     @model_validator(mode="after")
     def _same_lengths(self) -> "History":

@@ -12,7 +12,7 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.curves import (
-    ends_above_start, finite_points, first_non_finite, given_back, largest_growth, rising_epochs, start_and_end,
+    ends_above_start, finite_points, given_back, largest_growth, rising_epochs, start_and_end,
     total_decrease,
 )
 from advisor.facts import (
@@ -31,7 +31,8 @@ class NonFiniteLoss(Rule):
 
     ## What it does
     Looks for NaN or infinite values in the training loss (`loss`), else in the validation loss
-    (`val_loss`), and reports the first epoch where one appears. Unlike the other curve rules it
+    (`val_loss`), and reports the first epoch where one appears. Epochs that did not log the loss
+    (`history.not_logged`: CSVLogger's `NA` cells, say validation every other epoch) are skipped. Unlike the other curve rules it
     judges histories of any length: one NaN is enough.
 
     ## Why is this bad?
@@ -73,11 +74,12 @@ class NonFiniteLoss(Rule):
         if history is None:
             return
         for key in ("loss", "val_loss"):
-            values = history.get(key)
-            epoch = first_non_finite(values) if values else None
-            if epoch is None:
+            values = history.get(key) or []
+            skipped = set((history.not_logged or {}).get(key, []))  # epochs that did not log it
+            bad_epochs = [epoch for epoch, value in enumerate(values) if not math.isfinite(value) and epoch not in skipped]
+            if not bad_epochs:
                 continue
-            bad = sum(1 for value in values if not math.isfinite(value))
+            epoch, bad = bad_epochs[0], len(bad_epochs)
             yield self.violation(
                 f"{key} is {values[epoch]} from epoch {epoch + 1} of {len(values)} "
                 f"({bad} non-finite values, threshold 0): the weights overflowed and training "

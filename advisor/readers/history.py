@@ -7,8 +7,9 @@ Three spellings are read:
   as `NaN`, which is read as NaN); a pandas `DataFrame(history.history).to_json()` also reads;
 - a Keras CSVLogger log: `epoch` first, then the metrics. CSVLogger writes `NA` for a metric an
   epoch did not log (every `val_*` column when `fit` had no validation data): a column that is `NA`
-  (or empty) throughout was never logged and is left out; a single `NA` cell reads as NaN, and so
-  does `nan` (a diverged loss);
+  (or empty) throughout was never logged and is left out; a column with some `NA` cells (say
+  `val_loss` with `validation_freq=2`) reads them as NaN and lists their epochs in
+  `history.not_logged`, so they are not taken for a diverged loss (`nan`);
 - an MLflow file-store run directory: its metric series, by step.
 
 Every value keeps its position (line and column in the log) so a finding points at the epoch.
@@ -198,6 +199,7 @@ def _read_csv(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
         locations["/" + escape_token(name)] = Location(shown, 1, columns[index] if columns else None, "/" + escape_token(name))
     row_number = 0
     logged: set[str] = set()  # columns with at least one value that is not a missing cell
+    unlogged: dict[str, list[int]] = {}  # column -> the epochs whose cell is a missing cell
     while True:
         try:
             row = next(rows)
@@ -215,6 +217,8 @@ def _read_csv(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
         for index, (name, cell) in enumerate(zip(header, row)):
             if cell.strip() not in _MISSING_CELLS:
                 logged.add(name)
+            else:
+                unlogged.setdefault(name, []).append(row_number)
             try:
                 history[name].append(_cell(cell))
             except ValueError:
@@ -231,6 +235,9 @@ def _read_csv(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
         raise InputError(shown, f"holds a header but no epochs; expected {_WHAT_CSV}", 1)
     for name in [name for name in header if name not in logged]:
         _drop(history, locations, name)
+    gaps = {name: epochs for name, epochs in unlogged.items() if name in logged and epochs}
+    if gaps:
+        history["not_logged"] = gaps
     if header[0] == "epoch":
         epochs = history["epoch"]
         if all(value is not None and math.isfinite(value) and value == int(value) for value in epochs):

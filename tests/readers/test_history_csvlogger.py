@@ -39,6 +39,7 @@ def logs(tmp_path_factory):
     return directory, {
         "no_validation": _fit(directory, "no_validation.csv"),
         "validation": _fit(directory, "validation.csv", validation_split=0.25),
+        "every_other": _fit(directory, "every_other.csv", validation_split=0.25, validation_freq=2),
     }
 
 
@@ -90,3 +91,18 @@ def test_logged_validation_silences_the_validation_rules(logs):
     findings = lint_record(directory, _record(os.path.basename(paths["validation"])),
                            select=["TD01", "MS05", "OF01"])
     assert findings == [], [f.message for f in findings]
+
+
+def test_epochs_without_validation_are_not_logged_not_nan(logs):
+    """validation_freq=2: CSVLogger writes NA for val_* in epochs 1, 3, 5 (0-based 0, 2, 4)."""
+    directory, paths = logs
+    history, _ = read_history_file(paths["every_other"])
+    assert history["not_logged"] == {"val_accuracy": [0, 2, 4], "val_loss": [0, 2, 4]}
+    findings = lint_record(directory, _record("every_other.csv"), select=["TD01", "OF01"])
+    assert findings == [], [f.message for f in findings]
+
+
+def test_a_fully_logged_column_lists_no_gaps(logs):
+    _, paths = logs
+    history, _ = read_history_file(paths["validation"])
+    assert "not_logged" not in history

@@ -57,8 +57,8 @@ def test_a_count_past_what_a_float_holds_is_a_bad_value(tmp_path):
 
 @pytest.mark.parametrize("record", [
     # Fractions of a sample count past a float's range, with every rule that counts split samples.
-    f"data: {{samples: {10 ** 400}, features: [{{name: a, missing: 3}}]}}\n"
-    "splits: {train: 0.6, validation: 0.2, test: 0.2}\nprotocol: {type: kfold, folds: 5}\n",
+    (f"data: {{samples: {10 ** 400}, features: [{{name: a, missing: 3}}]}}\n"
+     "splits: {train: 0.6, validation: 0.2, test: 0.2}\nprotocol: {type: kfold, folds: 5}\n"),
     # Split counts near a float's largest value.
     f"data: {{samples: 1000}}\nsplits: {{train: {10 ** 300}, validation: {10 ** 300}, test: {10 ** 300}}}\n",
 ])
