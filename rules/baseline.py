@@ -45,7 +45,7 @@ def _where(score) -> str:
 
 
 class BaselineMissing(Rule):
-    """No dumb baseline score is recorded, though the model has a score to compare.
+    """No dumb baseline score is recorded, though a model is declared or has a score to compare.
 
     ## What it does
     Fires when `baseline.score` is missing while the experiment already has a model result to put
