@@ -31,7 +31,8 @@ _BASELINE_STRATEGIES = {"prior": "most_frequent", "most_frequent": "most_frequen
 
 @dataclass(eq=False)
 class LoopFrame:
-    """An enclosing loop: its iterations when known, and whether it runs cross-validation folds."""
+    """An enclosing loop: its iterations when known, and whether it repeats one configuration
+    (cross-validation folds, seeds) rather than trying several."""
 
     count: int | None
     folds: bool = False
@@ -66,6 +67,7 @@ class Facts:
     test_share: float | None = None
     locate: Any = None
     fit_calls: int = 0
+    last_fitted: Any = None
 
     # --- recording ---
 
@@ -127,6 +129,7 @@ class Facts:
     def model_fit(self, model: KerasModel, x: Any, args: kc.Args, location: Location, loops: list[LoopFrame]) -> None:
         model.fits += 1
         model.fit_frames = tuple(loops)
+        self.last_fitted = model
         self._count_trials(loops, location)
         if self.model is None:
             self.model = model
@@ -168,6 +171,8 @@ class Facts:
                       loops: list[LoopFrame]) -> None:
         estimator.fits += 1
         estimator.fit_frames = tuple(loops)
+        if estimator.kind != "step":
+            self.last_fitted = estimator
         role = rows.role if isinstance(rows, Rows) else None
         location = self.locate(args.node("X", 0))
         if estimator.kind == "step":
@@ -240,10 +245,20 @@ class Facts:
         if count > 1 and count > (self.trials or 0):
             self.trials, self.trials_location = count, location
 
-    def evaluated(self, scored: Any, rows: Any, call: Any, location: Location, loops: list[LoopFrame]) -> None:
-        """A model scored on `rows`; test rows scored by several models or fits count once each."""
+    def evaluated(self, scored: Any, rows: Any, call: Any, location: Location, loops: list[LoopFrame],
+                  scoring: bool = True) -> None:
+        """A model scored on (or, `scoring` False, predicting) `rows`. Test rows count once per model
+        and fit; a score inside a loop that also refits the model counts once per iteration, while
+        predictions alone never multiply (an ensemble averages them and is scored once)."""
         if not isinstance(rows, Rows) or rows.role != "test":
             return
+        self._count_evaluation(scored, location, loops if scoring else [])
+
+    def metric_on_test(self, location: Location, loops: list[LoopFrame]) -> None:
+        """A `sklearn.metrics` function given the test labels: it scores the model fit last."""
+        self._count_evaluation(self.last_fitted, location, loops)
+
+    def _count_evaluation(self, scored: Any, location: Location, loops: list[LoopFrame]) -> None:
         key = (id(scored), getattr(scored, "fits", 0)) if scored is not None else "unknown"
         repeated = 1
         if scored is not None:

@@ -28,6 +28,7 @@ from advisor.readers.source.known import (
     PREPROCESSING_MODULES,
     PREPROCESSING_STEPS,
     SAME_ROWS,
+    SCORES,
     SPLITTERS,
     TRANSFORM_FITS,
 )
@@ -167,7 +168,9 @@ class Interpreter:
         if isinstance(inner, _Folds):
             self.facts.cross_validation(None, None, inner.splitter, None, inner.splitter.location, self.loops)
         self.bind(node.target, element)
-        self.loops.append(LoopFrame(count, folds))
+        names = [n.id.lower() for n in ast.walk(node.target) if isinstance(n, ast.Name)]
+        repeats = any(word in name for name in names for word in ("seed", "fold", "repeat"))
+        self.loops.append(LoopFrame(count, folds or repeats))
         self.block(node.body)
         self.loops.pop()
         self.block(node.orelse)
@@ -195,13 +198,14 @@ class Interpreter:
                 value = value.derived(role=role)
             else:
                 value = value.derived()
-        if value.column and _names_a(name, _LABEL_NAME) and value.origin.target is None:
-            value.origin.target = value.column
-            value.origin.target_location = self.locate(node)
+        origin = value.origin
+        if value.column and _names_a(name, _LABEL_NAME):
+            if origin.target is None or origin.target_from_drop:
+                origin.target, origin.target_location, origin.target_from_drop = value.column, self.locate(node), False
             value = value.derived(target=True)
-        elif value.dropped and _names_a(name, _FEATURE_NAME) and value.origin.target is None:
-            value.origin.target = value.dropped
-            value.origin.target_location = self.locate(node)
+        elif value.dropped and _names_a(name, _FEATURE_NAME) and origin.target is None:
+            # `X = df.drop(columns=["y"])`: probably the target; `y = df["label"]` says for sure
+            origin.target, origin.target_location, origin.target_from_drop = value.dropped, self.locate(node), True
         return value
 
     # --- expressions ---
@@ -466,6 +470,10 @@ class Interpreter:
 
     def sklearn(self, module: str, cls: str, args: kc.Args) -> Any:
         where = self.locate(args.call)
+        if module.startswith("sklearn.metrics"):
+            if any(isinstance(value, Rows) and value.role == "test" and value.target for value in args.positional):
+                self.facts.metric_on_test(where, self.loops)
+            return None
         if cls == "train_test_split":
             return self.split(args)
         if cls in SPLITTERS:
@@ -564,7 +572,7 @@ class Interpreter:
             key = args.get("key", 0)
             return _bunch_member(receiver, key.value) if isinstance(key, Const) and isinstance(key.value, str) else None
         if receiver is None and name in EVALUATIONS:
-            self.facts.evaluated(None, args.get("x", 0), args.call, self.locate(args.call), self.loops)
+            self.facts.evaluated(None, args.get("x", 0), args.call, self.locate(args.call), self.loops, name in SCORES)
         return None
 
     def rows_method(self, rows: Rows, name: str, args: kc.Args) -> Any:
@@ -614,7 +622,7 @@ class Interpreter:
             self.facts.model_fit(model, x, args, where, self.loops)
             return None
         if name in EVALUATIONS:
-            self.facts.evaluated(model, args.get("x", 0), args.call, where, self.loops)
+            self.facts.evaluated(model, args.get("x", 0), args.call, where, self.loops, name in SCORES)
         return None
 
     def compile(self, model: KerasModel, args: kc.Args) -> None:
@@ -647,7 +655,7 @@ class Interpreter:
         if name == "transform" or name == "inverse_transform":
             return rows.derived() if isinstance(rows, Rows) else None
         if name in EVALUATIONS:
-            self.facts.evaluated(estimator, rows, args.call, where, self.loops)
+            self.facts.evaluated(estimator, rows, args.call, where, self.loops, name in SCORES)
         return None
 
     def split(self, args: kc.Args) -> Any:

@@ -51,9 +51,12 @@ SPLITTERS = {"KFold": ("kfold", None), "StratifiedKFold": ("kfold", "stratified"
 DEFAULT_LEARNING_RATES = {"adam": 0.001, "adamw": 0.001, "sgd": 0.01, "rmsprop": 0.001, "adagrad": 0.001,
                           "adamax": 0.001, "nadam": 0.001, "adadelta": 0.001, "ftrl": 0.001, "lion": 0.001}
 
-#: Methods that score a model on the rows given.
-EVALUATIONS = {"evaluate", "predict", "predict_proba", "predict_classes", "score", "decision_function",
-               "evaluate_generator", "predict_generator"}
+#: Methods that score a model on the rows given, and methods that only predict (several models'
+#: predictions on the test rows may be averaged into one ensemble that is scored once).
+SCORES = {"evaluate", "score", "evaluate_generator"}
+PREDICTIONS = {"predict", "predict_proba", "predict_classes", "decision_function", "predict_generator",
+               "predict_log_proba"}
+EVALUATIONS = SCORES | PREDICTIONS
 FITS = {"fit", "fit_generator", "partial_fit"}
 TRANSFORM_FITS = {"fit", "fit_transform", "adapt", "partial_fit"}
 #: Methods and functions that return the same rows (in the same order) they are given.

@@ -55,6 +55,7 @@ class Origin:
     bundled: str | None = None
     target: str | None = None
     target_location: Location | None = None
+    target_from_drop: bool = False
     time_column: str | None = None
 
 
