@@ -33,6 +33,10 @@ from advisor.readers.keras_config import ModelConfigReader
 MAX_CONFIG_BYTES = 64 * MB
 #: Largest model JSON file accepted.
 MAX_MODEL_JSON_BYTES = 64 * MB
+#: Largest config whose values get line and column positions (mapping them costs seconds a
+#: megabyte); a larger one is still read, its findings located by pointer only. Real model
+#: configs are far smaller (a ResNet-50 is about 0.3 MB).
+MAX_POSITIONED_BYTES = 1 * MB
 ZIP_MAGIC = b"PK"
 
 _WHAT_ARCHIVE = "a .keras archive (a zip holding config.json, metadata.json and model.weights.h5)"
@@ -153,6 +157,8 @@ def _positions(shown: str, text: str) -> SourceMap:
     """Positions of the config's values; none when the config is too large to map."""
     from advisor.readers.structured import parse
 
+    if len(text) > MAX_POSITIONED_BYTES:
+        return SourceMap(shown)
     try:
         return parse(shown, text, "json")[1]
     except InputError:

@@ -6,6 +6,7 @@ Nothing is deserialized: classes, functions and custom objects are kept by name.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Iterator
 
@@ -15,6 +16,9 @@ from advisor.names import snake
 from advisor.readers.artifacts import Locations, float32_value
 from advisor.readers.keras_graph import flatten_layers, layer_refs
 
+#: Models with more layers than this are refused (the largest published architectures have a few
+#: thousand): every layer becomes a record entry that each rule reads.
+MAX_LAYERS = 10_000
 #: Layer classes whose snake-case spelling differs from the name rules use.
 _LAYER_TYPE_NAMES = {"LeakyReLU": "leaky_relu", "PReLU": "prelu", "ReLU": "relu", "ELU": "elu"}
 
@@ -67,10 +71,19 @@ class ModelConfigReader:
 
     def _layers(self, config: dict[str, Any]) -> list[dict[str, Any]]:
         layers: list[dict[str, Any]] = []
+        listed = config["config"].get("layers") if isinstance(config["config"], dict) else None
+        if isinstance(listed, list) and len(listed) > MAX_LAYERS:
+            raise self._too_many_layers()
         for layer, pointer in flatten_layers(config, "", 0, self.shown):
             index = len(layers)
+            if index == MAX_LAYERS:  # nested models add up
+                raise self._too_many_layers()
             layers.append(self._layer(layer, pointer, f"/layers/{index}"))
         return layers
+
+    def _too_many_layers(self) -> InputError:
+        return InputError(self.shown, f"{self.what} holds more than {MAX_LAYERS:,} layers, over the limit the advisor "
+                          "reads; expected a Keras model config (lint a smaller model, or write its layers in the record)")
 
     def _layer(self, layer: dict[str, Any], pointer: str, field: str) -> dict[str, Any]:
         conf = layer.get("config") if isinstance(layer.get("config"), dict) else {}
@@ -172,6 +185,7 @@ class ModelConfigReader:
 
 # --- names -------------------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=1024)  # a model repeats a few classes thousands of times
 def layer_type(class_name: str) -> str:
     """`Dense` -> `dense`, `LeakyReLU` -> `leaky_relu`, `Conv2D` -> `conv2d`."""
     name = class_name.rsplit(">", 1)[-1]

@@ -51,7 +51,7 @@ def long_header_csv(folder: str, megabytes: int = 200) -> str:
     return _record(folder, "data: {path: long.csv}\n")
 
 
-def huge_model_json(folder: str, megabytes: int = 60) -> str:
+def huge_model_json(folder: str, megabytes: int = 60, loss: str = "mse") -> str:
     """A model JSON just under the 64 MB cap: a Sequential of ~200,000 Dense layers in the shape
     `model.to_json()` writes (it took 51 s and 2-4 GB)."""
     layer = {"module": "keras.layers", "class_name": "Dense", "config": {
@@ -62,16 +62,12 @@ def huge_model_json(folder: str, megabytes: int = 60) -> str:
                              "registered_name": None},
         "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None, "bias_constraint": None},
         "registered_name": None, "build_config": {"input_shape": [None, 8]}}
-    one = len(json.dumps(layer)) + 2
-    count = megabytes * MB // one
-    layers = []
-    for index in range(count):
-        item = json.loads(json.dumps(layer))
-        item["config"]["name"] = f"dense_{index}"
-        layers.append(item)
-    model = {"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "layers": layers},
-             "registered_name": None, "compile_config": {"loss": "mse", "optimizer": "adam"}}
-    _write(folder, "model.json", json.dumps(model))
+    template = json.dumps(layer).replace('"name": "dense"', '"name": "dense_%d"')
+    count = megabytes * MB // (len(template) + 8)
+    layers = ", ".join(template % index for index in range(count))
+    model = json.dumps({"module": "keras", "class_name": "Sequential", "config": {"name": "sequential", "layers": []},
+                        "registered_name": None, "compile_config": {"loss": loss, "optimizer": "adam"}})
+    _write(folder, "model.json", model.replace('"layers": []', f'"layers": [{layers}]'))
     return "model.json"
 
 

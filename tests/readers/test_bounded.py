@@ -157,3 +157,23 @@ def test_store_with_too_many_metric_values_is_refused_at_once(tmp_path):
     target = hostile.many_metrics_store(str(tmp_path), rows=300_000)
     assert_refused(run_bounded("lint", "--no-cache", target, cwd=tmp_path),
                    "mlflow.db", "300,000 metric values, over the limit of 250,000", "fewer runs")
+
+
+def test_model_json_under_the_size_cap_with_too_many_layers_is_refused(tmp_path):
+    """60 MB of Dense layers in a model JSON (under the 64 MB cap) took 51 s and 2-4 GB."""
+    target = hostile.huge_model_json(str(tmp_path), megabytes=60)
+    assert os.path.getsize(tmp_path / target) > 50 * 1024 * 1024
+    assert_refused(run_bounded("lint", "--no-cache", target, cwd=tmp_path),
+                   "model.json", "more than 10,000 layers")
+
+
+def test_large_model_json_is_read_without_positions(tmp_path):
+    """A model of 5,000 layers (about 3 MB) is read, its findings located by pointer (a relu output
+    under binary crossentropy: MC01 on the last layer)."""
+    target = hostile.huge_model_json(str(tmp_path), megabytes=3, loss="binary_crossentropy")
+    code, stdout, stderr, peak = run_bounded("lint", "--no-cache", "--format", "json", "--select", "ALL", target,
+                                             cwd=tmp_path)
+    assert code in (0, 1), stderr[-2000:]
+    findings = json.loads(stdout)["findings"]
+    assert [finding["code"] for finding in findings if finding["pointer"].startswith("/config/layers/")] == ["MC01"]
+    assert peak < PEAK_BUDGET
