@@ -5,9 +5,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
+from advisor.escape import escape_control
+
 
 class AdvisorError(Exception):
-    """Base class of the errors the CLI reports as one message and exit code 2."""
+    """Base class of the errors the CLI reports as one message and exit code 2; its text has any
+    control character from an input escaped."""
+
+    def __str__(self) -> str:
+        return escape_control(super().__str__())
 
 
 class InputError(AdvisorError):
@@ -18,25 +24,39 @@ class InputError(AdvisorError):
         message: What was wrong and what was expected.
         line: 1-based line of the problem, when known.
         column: 1-based column of the problem, when known.
+        details: Further problems, each shown on a line of its own below the message.
     """
 
-    def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None):
+    def __init__(self, path: str, message: str, line: int | None = None, column: int | None = None,
+                 details: tuple[str, ...] | list[str] = ()):
         self.path = str(path)
         self.message = message
         self.line = line
         self.column = column
+        self.details = tuple(details)
         super().__init__(self.format())
 
     def __reduce__(self):  # picklable, so worker processes can report it
-        return (type(self), (self.path, self.message, self.line, self.column))
+        return (type(self), (self.path, self.message, self.line, self.column, self.details))
 
-    def format(self) -> str:
-        where = self.path
+    def text(self, details: bool = True) -> str:
+        """The message with its detail lines, control characters escaped (what formats show)."""
+        shown = escape_control(self.message)
+        if details:
+            shown += "".join("\n  " + escape_control(detail) for detail in self.details)
+        return shown
+
+    def format(self, details: bool = True) -> str:
+        """`path:line:column: message` (escaped), with the detail lines unless `details` is False."""
+        where = escape_control(self.path)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.message}"
+        return f"{where}: {self.text(details)}"
+
+    def __str__(self) -> str:
+        return self.format()
 
 
 class ConfigError(AdvisorError):

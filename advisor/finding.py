@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.escape import escape_control
 from advisor.severity import Severity
 
 
@@ -23,6 +24,13 @@ class Finding:
     stage: int | None = None
     #: The record the finding is about, when several come from one file (MLflow runs).
     subject: str | None = None
+
+    def __post_init__(self) -> None:
+        # Messages quote input text (column names, paths, values): no control character of it may
+        # reach a report, a CI log or a terminal.
+        self.message = escape_control(self.message)
+        if self.subject is not None:
+            self.subject = escape_control(self.subject)
 
     def sort_key(self) -> tuple[Any, ...]:
         return (self.path, self.line or 0, self.column or 0, self.code)

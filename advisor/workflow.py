@@ -22,10 +22,10 @@ CLI, the reference trainer and tests share it.
 
 from __future__ import annotations
 
-import shlex
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
+from advisor.escape import shell_quote
 from advisor.finding import Finding
 from advisor.record import Experiment
 from advisor.rule import STAGES, Rule, Severity
@@ -488,7 +488,7 @@ class _StepPlanner:
         train_stage = advice.train_stage(self.experiment) if callable(advice.train_stage) else advice.train_stage
         command = None
         if train_stage is not None and self.target is not None:
-            command = f"advisor train {shlex.quote(self.target)} --stage {train_stage}"
+            command = f"advisor train {shell_quote(self.target)} --stage {train_stage}"
         elif codes and _is_record_edit(remedy):
             command = self._fix_command(codes, remedy)
         return Step(list(codes), advice.text, advice.why or STAGE_WHY[stage], command, stage, remedy)
@@ -500,7 +500,7 @@ class _StepPlanner:
 
         unsafe = any(safety(remedy, self.rules_by_code.get(code) or code) == UNSAFE for code in codes)
         flag = "--unsafe-fixes " if unsafe else ""
-        return f"advisor fix {flag}--select {','.join(codes)} {shlex.quote(self.target)}"
+        return f"advisor fix {flag}--select {','.join(codes)} {shell_quote(self.target)}"
 
 
 def _is_record_edit(remedy: str | None) -> bool:

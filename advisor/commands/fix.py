@@ -8,6 +8,8 @@ from typing import NoReturn
 
 import click
 
+from advisor.escape import escape_control
+
 
 @click.command("fix")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
@@ -46,9 +48,9 @@ def command(paths, show_diff, unsafe_fixes, select, extend_select, ignore, fail_
         _fail(str(exc))
     fixer = Fixer(config, unsafe_fixes)
     if show_diff:
-        click.echo("".join(unified_diff(fix) for fix in fixes if fix.changed), nl=False)
+        click.echo(_shown_diff("".join(unified_diff(fix) for fix in fixes if fix.changed)), nl=False)
         for line in summary(fixes, fixer, would=True):
-            click.echo(line, err=True)
+            click.echo(escape_control(line), err=True)
         sys.exit(1 if any(fix.changed for fix in fixes) else 0)
     errors = []
     for fix in fixes:
@@ -72,14 +74,25 @@ def _show(fixes, config, fixer) -> None:
     from advisor.reports import Report, render
 
     for line in changes(fixes):
-        click.echo(line)
+        click.echo(escape_control(line))
     remaining = [f for fix in fixes for f in fix.after]
     color = sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if remaining:
         report = Report(remaining, [fix.path for fix in fixes], config.rules, config.fail_on, color=color)
         click.echo(render("text", report), nl=False)
     for line in summary(fixes, fixer, would=False):
-        click.echo(line)
+        click.echo(escape_control(line))
+
+
+def _shown_diff(diff: str) -> str:
+    """The diff with control characters escaped inside its lines, so a record cannot send escape
+    sequences to the terminal; tabs and line ends (CRLF too) stay, as content a patch reproduces."""
+    lines = []
+    for line in diff.split("\n"):
+        end = "\r" if line.endswith("\r") else ""
+        body = line[: len(line) - len(end)]
+        lines.append("\t".join(escape_control(part) for part in body.split("\t")) + end)
+    return "\n".join(lines)
 
 
 def _fail(message: str) -> NoReturn:

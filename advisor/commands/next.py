@@ -114,12 +114,12 @@ def assess_paths(paths: list[str], config_file: str | None = None) -> tuple[list
 
 def render_json(assessments: list[Any]) -> str:
     """One experiment: its assessment object. Several: `{"experiments": [...]}`, in input order."""
-    from advisor.reports import display_path
+    from advisor.reports import display_path, escaped
     from advisor.reports.json import finite, plain
 
     documents = []
     for assessment in assessments:
-        document = assessment.to_dict()
+        document = escaped(assessment.to_dict())  # names from inputs, as in every format
         document["path"] = display_path(document["path"])
         for stage in document["stages"]:
             for finding in stage["findings"]:
@@ -145,11 +145,12 @@ def _render_one(assessment: Any, color: bool, fancy: bool) -> str:
     def paint(text: str, style: str) -> str:
         return f"{style}{text}{_RESET}" if color else text
 
+    from advisor.escape import escape_control
     from advisor.reports import display_path
 
     marks = MARKS if fancy else PLAIN_MARKS
     current = assessment.current
-    title = display_path(assessment.path) + (f" [{assessment.subject}]" if assessment.subject else "")
+    title = display_path(assessment.path) + (f" [{escape_control(assessment.subject)}]" if assessment.subject else "")
     if assessment.complete:
         headline = f"{title}: all {len(assessment.stages)} stages done"
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 
+from advisor.escape import escape_control
 from advisor.fix.runner import FileFix, Fixer
 
 
@@ -12,7 +13,8 @@ def unified_diff(fix: FileFix) -> str:
     before = fix.original.splitlines(keepends=True)
     after = fix.fixed.splitlines(keepends=True)
     lines = []
-    for line in difflib.unified_diff(before, after, fromfile=fix.path, tofile=fix.path):
+    shown = escape_control(fix.path)  # a newline in the name would split the header line
+    for line in difflib.unified_diff(before, after, fromfile=shown, tofile=shown):
         lines.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
     return "".join(lines)
 

@@ -190,4 +190,5 @@ def named_by(record_path: str, sources: SourceMap, pointer: str) -> Iterator[Non
     except InputError as exc:
         location = sources.locate(pointer)
         field = pointer.strip("/").replace("/", ".")
-        raise InputError(record_path, f"{field}: {exc.format()}", location.line, location.column) from None
+        raise InputError(record_path, f"{field}: {exc.format(details=False)}", location.line, location.column,
+                         exc.details) from None

@@ -66,14 +66,12 @@ def _describe(path: str, data: Any, sources: SourceMap, exc: ValidationError) ->
             continue
         seen.add(pointer)
         problems.append((sources.locate(pointer), _explain(error, tokens, fields)))
-    first_location, first_message = problems[0]
-    message = first_message
-    if len(problems) > 1:
-        rest = problems[1:MAX_LISTED_ERRORS]
-        lines = [f"\n  {loc.line or '?'}:{loc.column or '?'}: {text}" for loc, text in rest]
-        more = len(problems) - MAX_LISTED_ERRORS
-        message += "".join(lines) + (f"\n  ... and {more} more" if more > 0 else "")
-    return InputError(path, message, first_location.line, first_location.column)
+    first_location, message = problems[0]
+    details = [f"{loc.line or '?'}:{loc.column or '?'}: {text}" for loc, text in problems[1:MAX_LISTED_ERRORS]]
+    more = len(problems) - MAX_LISTED_ERRORS
+    if more > 0:
+        details.append(f"... and {more} more")
+    return InputError(path, message, first_location.line, first_location.column, details)
 
 
 def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[list[Any], list[str]]:

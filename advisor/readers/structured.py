@@ -121,6 +121,12 @@ def _parse_yaml(path: str, text: str) -> tuple[Any, SourceMap]:
             if mark is not None and _character_at(text, mark.line, mark.column) == "\t":
                 problem = "found a tab character where YAML allows only spaces (indent with spaces)"
             raise InputError(path, f"invalid YAML: {problem}", *_mark(mark)) from None
+        except yaml.reader.ReaderError as exc:  # its text names PyYAML's "<unicode string>", not the file
+            line = text.count("\n", 0, exc.position) + 1
+            column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+            raise InputError(path, f"invalid YAML: character U+{exc.character:04X} is not allowed in YAML "
+                             "(control characters must be written as escapes in a double-quoted string)",
+                             line, column) from None
         except yaml.YAMLError as exc:
             raise InputError(path, f"invalid YAML: {exc}") from None
     finally:

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from advisor.escape import escape_control
 from advisor.finding import Finding
 from advisor.severity import Severity
 
@@ -69,9 +70,10 @@ class Report:
         return summary
 
 
-def display_path(path: str) -> str:
+def display_path(path: str, escape: bool = True) -> str:
     """`path` relative to the working directory with forward slashes when it lies below it,
-    else as given (with forward slashes). Every format shows paths this way."""
+    else as given (with forward slashes). Every format shows paths this way, with control
+    characters escaped unless `escape` is False (a URI percent-encodes them instead)."""
     if os.path.isabs(path):
         try:
             relative = os.path.relpath(path)
@@ -81,7 +83,20 @@ def display_path(path: str) -> str:
             path = relative
     else:
         path = os.path.normpath(path)
-    return path.replace(os.sep, "/")
+    path = path.replace(os.sep, "/")
+    return escape_control(path) if escape else path
+
+
+def escaped(value: Any) -> Any:
+    """`value` with control characters escaped in every string it holds (keys included): evidence
+    carries input names (columns, metrics) as data."""
+    if isinstance(value, str):
+        return escape_control(value)
+    if isinstance(value, dict):
+        return {escaped(k): escaped(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [escaped(v) for v in value]
+    return value
 
 
 def error_dict(error: Any) -> dict[str, Any]:
@@ -90,7 +105,7 @@ def error_dict(error: Any) -> dict[str, Any]:
         "path": display_path(getattr(error, "path", "")),
         "line": getattr(error, "line", None),
         "column": getattr(error, "column", None),
-        "message": getattr(error, "message", str(error)),
+        "message": error.text() if hasattr(error, "text") else str(error),
     }
 
 

@@ -6,7 +6,7 @@ import json
 import math
 from typing import Any
 
-from advisor.reports import Report, display_path
+from advisor.reports import Report, display_path, escaped
 
 
 def finite(value: Any) -> Any:
@@ -30,7 +30,7 @@ def plain(value: Any) -> Any:
 
 
 def _finding(finding) -> dict[str, Any]:
-    data = finding.to_dict()
+    data = escaped(finding.to_dict())  # names in the pointer and the evidence come from inputs
     data["path"] = display_path(finding.path)
     return finite(data)
 

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from advisor import __version__
-from advisor.reports import Report, display_path, error_dict
+from advisor.reports import Report, display_path, error_dict, escaped
 from advisor.reports.json import finite, plain
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -96,7 +96,7 @@ def _rule_descriptors(report: Report) -> tuple[list[dict[str, Any]], dict[str, i
 
 
 def _result(finding: Any, index: dict[str, int]) -> dict[str, Any]:
-    path = display_path(finding.path)
+    path = display_path(finding.path, escape=False)  # the URI percent-encodes what needs it
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
@@ -107,11 +107,11 @@ def _result(finding: Any, index: dict[str, int]) -> dict[str, Any]:
             "region": {"startLine": finding.line or 1, "startColumn": finding.column or 1},
         }}],
         "partialFingerprints": {"advisorFinding/v1": _fingerprint(path, finding)},
-        "properties": finite({key: value for key, value in (("name", finding.name), ("pointer", finding.pointer),
-                              ("evidence", finding.evidence), ("remedy", finding.remedy)) if value}),
+        "properties": finite(escaped({key: value for key, value in (("name", finding.name), ("pointer", finding.pointer),
+                              ("evidence", finding.evidence), ("remedy", finding.remedy)) if value})),
     }
     if finding.pointer:
-        result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": finding.pointer, "kind": "element"}]
+        result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": escaped(finding.pointer), "kind": "element"}]
     if finding.subject:
         result["properties"]["subject"] = finding.subject
     return result
@@ -123,7 +123,7 @@ def _invocation(report: Report) -> dict[str, Any]:
         notifications = []
         for error in report.errors:
             data = error_dict(error)
-            location: dict[str, Any] = {"artifactLocation": _artifact(data["path"])}
+            location: dict[str, Any] = {"artifactLocation": _artifact(display_path(error.path, escape=False))}
             if data["line"]:
                 location["region"] = {"startLine": data["line"], "startColumn": data["column"] or 1}
             notifications.append({"level": "error", "message": {"text": data["message"]},
