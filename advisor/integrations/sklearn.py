@@ -76,7 +76,8 @@ class Recorded:
 
 
 def record_sklearn(fitted: Any, X: Any = None, y: Any = None, *, X_test: Any = None, y_test: Any = None,
-                   preprocessors: tuple | list = (), cv: Any = None, record: RecordSource = None,
+                   preprocessors: tuple | list = (), cv: Any = None, scoring: str | None = None,
+                   record: RecordSource = None,
                    write: str | os.PathLike[str] | None = None, verbose: bool = False) -> Recorded:
     """Record and lint fitted scikit-learn work.
 
@@ -86,6 +87,8 @@ def record_sklearn(fitted: Any, X: Any = None, y: Any = None, *, X_test: Any = N
         X_test, y_test: Held-out test data; the refit model is scored on it once.
         preprocessors: Fitted transformers applied to the data before `fitted` (outside it).
         cv: The `cv` given to `cross_validate` (a dict result does not hold it).
+        scoring: The single `scoring` string given to `cross_validate` (its result calls it
+            `test_score`); without it the metric of a `test_score` result stays unknown.
         record: A record (path or mapping) declaring the rest; its fields win.
         write: Write the record to this YAML file (`.yaml` or `.yml`); never over an existing file.
         verbose: Print the findings.
@@ -104,7 +107,7 @@ def record_sklearn(fitted: Any, X: Any = None, y: Any = None, *, X_test: Any = N
     if write is not None and os.path.lexists(write):
         raise FileExistsError(17, "exists; the recorder never writes over a file", os.fspath(write))
     declared = session.load_declared(record)
-    reader = _Reader(fitted, X, y, cv)
+    reader = _Reader(fitted, X, y, cv, scoring)
     filled = reader.read(preprocessors)
     if X is not None:
         filled = session.merged(filled, _data(reader, X, y, X_test, y_test, declared))  # the objects' steps win
@@ -137,12 +140,13 @@ def record_sklearn(fitted: Any, X: Any = None, y: Any = None, *, X_test: Any = N
 class _Reader:
     """Reads one fitted object into record fields."""
 
-    def __init__(self, fitted: Any, X: Any, y: Any, cv: Any):
+    def __init__(self, fitted: Any, X: Any, y: Any, cv: Any, scoring: str | None = None):
         from sklearn.base import BaseEstimator
 
         self.fitted = fitted
         self.rows = _rows(X)
         self.cv = cv
+        self.scoring = scoring
         self.search = fitted if hasattr(fitted, "cv_results_") else None
         self.cross_validated = isinstance(fitted, dict) and "fit_time" in fitted
         if not (self.search is not None or self.cross_validated or isinstance(fitted, BaseEstimator)):
@@ -279,8 +283,9 @@ class _Reader:
         if not keys:
             return
         key = "test_score" if "test_score" in keys else keys[0]
-        scoring = None if key == "test_score" else key[len("test_"):]
-        self.refit_metric = _metric_name(scoring, self.estimator)
+        scoring = self.scoring if key == "test_score" else key[len("test_"):]
+        # a `test_score` result without its scoring: the estimator's default or any scorer
+        self.refit_metric = _metric_name(scoring, self.estimator) if scoring else None
         sign = -1.0 if scoring and scoring.startswith("neg_") else 1.0
         values = [float(v) for v in self.fitted[key] if math.isfinite(float(v))]
         if values:
