@@ -43,6 +43,8 @@ def check_size(path: str, limit: int | None, what: str) -> int:
         info = os.stat(path)
     except FileNotFoundError:
         raise InputError(path, "no such file") from None
+    except ValueError:  # a NUL character in the path
+        raise InputError(path, f"the path holds a NUL character; expected {what}") from None
     except OSError as exc:
         raise InputError(path, f"cannot be read: {exc.strerror or exc}") from None
     if os.path.isdir(path):
@@ -173,6 +175,10 @@ def named_file(record_path: str, base: str, data: dict[str, Any], sources: Sourc
     if not isinstance(value, str):
         location = sources.locate(f"/{section}/{key}")
         raise InputError(record_path, f"{section}.{key}: expected a path (a string), received {type(value).__name__}",
+                         location.line, location.column)
+    if "\0" in value:
+        location = sources.locate(f"/{section}/{key}")
+        raise InputError(record_path, f"{section}.{key}: the path holds a NUL character; expected the path of a file",
                          location.line, location.column)
     shown = os.path.normpath(os.path.join(os.path.dirname(record_path), value))
     return os.path.join(base, value), shown
