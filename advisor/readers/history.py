@@ -22,6 +22,7 @@ import json
 import math
 import os
 import re
+import sys
 from typing import Any
 
 from advisor.errors import InputError
@@ -106,6 +107,9 @@ def _read_json(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
         raise InputError(shown, f"invalid JSON: {exc.msg}; expected {_WHAT_JSON}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise InputError(shown, f"nested too deeply; expected {_WHAT_JSON}") from None
+    except ValueError:  # an integer over Python's digit limit for int conversion
+        raise InputError(shown, f"holds a number of more than {sys.get_int_max_str_digits():,} digits; "
+                         f"expected {_WHAT_JSON}") from None
     positions = _json_positions(shown, text)
     per_item = len(text) <= MAX_POSITIONED_BYTES
     if not isinstance(data, dict) or not data:
@@ -122,10 +126,12 @@ def _read_json(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
                              f"{type(values).__name__}", where.line, where.column)
         series = []
         for index, value in enumerate(values):
-            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)):
+            if value is not None and (not isinstance(value, (int, float)) or isinstance(value, bool)
+                                      or (isinstance(value, int) and abs(value) >= 2 ** 1023)):  # no float holds it
                 item = positions.locate(f"{pointer}/{index}")
+                found = f"an integer of {len(str(value))} digits" if type(value) is int else repr(value)
                 raise InputError(shown, f"'{name}' value {index + 1}: expected a number (or NaN), received "
-                                 f"{value!r}", item.line, item.column)
+                                 f"{found}", item.line, item.column)
             series.append(math.nan if value is None else float(value))
             if per_item:
                 locations[f"{pointer}/{index}"] = _located(shown, positions, f"{pointer}/{index}")

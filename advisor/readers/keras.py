@@ -20,6 +20,7 @@ addresses the value inside config.json, with its line and column there.
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from advisor.errors import InputError
@@ -151,6 +152,9 @@ def _parse_json(shown: str, text: str, what: str) -> Any:
         raise InputError(shown, message, exc.lineno, exc.colno) from None
     except RecursionError:
         raise InputError(shown, f"{what} is nested too deeply to be a Keras model config") from None
+    except ValueError:  # an integer over Python's digit limit for int conversion
+        raise InputError(shown, f"{what} holds a number of more than {sys.get_int_max_str_digits():,} digits; "
+                         "expected a Keras model config") from None
 
 
 def _positions(shown: str, text: str) -> SourceMap:

@@ -273,4 +273,8 @@ def _regularizer(value: Any) -> Iterator[tuple[str, float, str]]:
 
 
 def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+    """A JSON number that a float can hold (an integer of 400 digits is left out, as Keras could not
+    have written it)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    return not isinstance(value, int) or abs(value) < 2 ** 1023

@@ -230,6 +230,9 @@ class _Builder:
                 return float(value.replace("_", ""))
         elif tag == _INT_TAG:
             value = node.value
+            if len(value) > sys.get_int_max_str_digits():
+                raise InputError(self.path, f"a number with more than {sys.get_int_max_str_digits():,} digits; "
+                                 "expected a number of reasonable size", *_mark(node.start_mark))
             if value.isdigit() and (value == "0" or value[0] != "0"):  # not octal or sexagesimal
                 return int(value)
         constructor = self.constructor.yaml_constructors.get(tag)
@@ -250,6 +253,9 @@ def _parse_json(path: str, text: str) -> tuple[Any, SourceMap]:
         raise InputError(path, f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except RecursionError:
         raise InputError(path, f"refused: nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError:  # an integer over Python's digit limit for int conversion
+        raise InputError(path, f"invalid JSON: a number with more than {sys.get_int_max_str_digits():,} digits; "
+                         "expected a number of reasonable size", _line_of(text, _LONG_NUMBER)) from None
     # JSON is YAML 1.2 flow syntax: the YAML composer gives the positions.
     try:
         _, sources = _parse_yaml(path, text)
