@@ -54,6 +54,8 @@ def command(paths, output, fmt, select, extend_select, ignore, fail_on, exit_zer
         _fail(str(exc))
     for error in collected.errors:
         click.echo(f"advisor: error: {error}", err=True)
+    if collected.errors and not collected.entries:
+        sys.exit(2)  # nothing could be read: the messages say why, and no empty page is written
     text = _render(collected, fmt)
     if output:
         if os.path.realpath(output) in {os.path.realpath(path) for path in collected.files_read}:

@@ -10,19 +10,20 @@ import re
 from advisor.report.collect import Collected
 from advisor.report.page import STATUS_MARKS, STATUS_WORDS, counts_of, stage_line
 
-_SPECIAL = re.compile(r"([\\`*_\[\]|<>#~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]|#~])")
 
 
 def escape(text: str) -> str:
     """`text` safe inside a Markdown table cell: markup characters backslash-escaped, one line."""
-    return _SPECIAL.sub(r"\\\1", str(text)).replace("\r", " ").replace("\n", " ")
+    text = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # no HTML tag can open
+    return _SPECIAL.sub(r"\\\1", text).replace("\r", " ").replace("\n", " ")
 
 
 def _code(text: str) -> str:
     """`text` as inline code, with a fence longer than any run of backticks inside it."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
-    return f"{fence} {text.replace('|', '&#124;')} {fence}"
+    return f"{fence} {text.replace('|', chr(92) + '|')} {fence}"  # GFM tables take \\| in code spans as |
 
 
 def _counts(counts: dict[str, int]) -> str:
