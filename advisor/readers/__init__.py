@@ -8,6 +8,7 @@ subject None). Readers for other kinds of input register in `INPUT_KINDS`, most 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -69,6 +70,9 @@ def _artifact_kinds() -> list[InputKind]:
         InputKind("mlflow-run", sniff.is_mlflow_run, _lazy("advisor.readers.mlflow", "read_file_store"), True),
         InputKind("mlflow-experiment", sniff.is_mlflow_experiment, _lazy("advisor.readers.mlflow", "read_file_store"), True),
         InputKind("mlflow-file-store", sniff.is_mlflow_root, _lazy("advisor.readers.mlflow", "read_file_store"), True),
+        InputKind("kerastuner-project", sniff.is_kerastuner_project, _lazy("advisor.readers.tuning", "read_tuning_input"), True),
+        InputKind("tensorboard-logdir", sniff.is_tensorboard_logdir, _lazy("advisor.readers.tuning", "read_tuning_input"), True),
+        InputKind("optuna-sqlite-storage", sniff.is_optuna_storage, _lazy("advisor.readers.tuning", "read_tuning_input")),
         InputKind("mlflow-sqlite-store", sniff.is_sqlite_store, _lazy("advisor.readers.mlflow", "read_sqlite_store")),
         InputKind("keras-archive", sniff.is_keras_archive, _lazy("advisor.readers.keras", "read_model_input")),
         InputKind("keras-model-json", sniff.is_model_json, _lazy("advisor.readers.keras", "read_model_input")),
@@ -119,10 +123,44 @@ def discover(paths: list[str]) -> list[str]:
             continue
         below = list(_walk(path))
         if not below:
+            if _only_mlflow_artifacts(path):
+                found.append(_tracking_database_beside(path))
+                continue
             raise InputError(path, "holds nothing to read; expected experiment.{yaml,yml,json,toml} files "
                              "(or a run directory, an MLflow store) below it")
         found.extend(below)
     return found
+
+
+#: A folder MLflow writes for a database store's artifacts: <experiment id>/<32 hex run id>/artifacts
+#: and, for MLflow 3's logged models, <experiment id>/models/m-<32 hex>/artifacts.
+_ARTIFACT_PATH = re.compile(r"\d+(/([0-9a-f]{32}|models(/m-[0-9a-f]{32})?)(/artifacts(/.*)?)?)?")
+
+
+def _tracking_database_beside(artifact_root: str) -> str:
+    """The database store whose runs an artifact folder holds: `mlflow.db` beside it, where MLflow
+    3 keeps them by default (`sqlite:///mlflow.db` with artifacts under `./mlruns`)."""
+    database = os.path.join(os.path.dirname(os.path.normpath(artifact_root)), "mlflow.db")
+    if not os.path.isfile(database):
+        raise InputError(artifact_root, "holds only MLflow run artifacts; the runs are in the tracking database "
+                         "(MLflow 3 keeps them in mlflow.db beside mlruns/ by default): lint the database file")
+    return database
+
+
+def _only_mlflow_artifacts(directory: str) -> bool:
+    """Whether a folder holds nothing but the artifact folders MLflow writes beside a database
+    store (`mlruns/` next to `mlflow.db`): folders of run ids, no `meta.yaml` of a file store."""
+    seen = False
+    for root, _dirs, files in os.walk(directory):
+        relative = os.path.relpath(root, directory).replace(os.sep, "/")
+        if relative == ".":
+            if files:
+                return False
+            continue
+        if "meta.yaml" in files or not _ARTIFACT_PATH.fullmatch(relative):
+            return False
+        seen = seen or relative.count("/") >= 1
+    return seen
 
 
 def _walk(directory: str):
@@ -166,7 +204,8 @@ def read_input(path: str) -> list[tuple[str | None, Experiment]]:
             raise _not_regular(path)
         raise InputError(path, "unknown kind of input; expected an experiment record (.yaml, .yml, .json, "
                          ".toml), a Keras model (.keras, model JSON), a training log (History JSON, "
-                         "CSVLogger CSV), an MLflow store (mlruns/, mlflow.db) or a run directory")
+                         "CSVLogger CSV), an MLflow store (mlruns/, mlflow.db), a run directory, a KerasTuner "
+                         "project folder, an Optuna SQLite study or a TensorBoard log folder")
     return kind.read(path)
 
 

@@ -244,3 +244,28 @@ def test_copied_sqlite_store_reads_its_own_artifacts(stores, tmp_path):
     experiment = runs[summary["sqlite"]["autolog"]]
     assert experiment.model.loss.name == "binary_crossentropy"
     assert experiment.sources.locate("/model/loss").path.startswith(str(tmp_path / "copy" / "mlruns"))
+
+
+def test_mlflow_3_default_layout_lints_as_the_readme_says(stores):
+    """MLflow 3 keeps runs in ./mlflow.db and their artifacts in ./mlruns: the artifact folder stands
+    for the database beside it, so `advisor lint mlruns/ mlflow.db` lints each run once."""
+    directory, summary = stores
+    folder = directory / "sqlite"
+    assert discover([str(folder / "mlruns")]) == [str(folder / "mlflow.db")]
+    both = run_advisor("lint", "--format", "json", "mlruns/", "mlflow.db", cwd=folder)
+    alone = run_advisor("lint", "--format", "json", "mlflow.db", cwd=folder)
+    assert both.returncode == alone.returncode == 1, both.stderr
+    assert json.loads(both.stdout)["findings"] == json.loads(alone.stdout)["findings"]
+
+
+def test_mlflow_artifacts_without_their_database_are_a_clear_error(stores, tmp_path):
+    directory, _ = stores
+    shutil.copytree(directory / "sqlite" / "mlruns", tmp_path / "mlruns")
+    result = run_advisor("lint", "mlruns", cwd=tmp_path)
+    assert_clean_failure(result, "mlruns: holds only MLflow run artifacts", "lint the database file")
+
+
+def test_an_empty_folder_tree_is_not_taken_for_mlflow_artifacts(tmp_path):
+    (tmp_path / "runs" / "a").mkdir(parents=True)
+    result = run_advisor("lint", "runs", cwd=tmp_path)
+    assert_clean_failure(result, "runs: holds nothing to read")
