@@ -183,12 +183,15 @@ def _walk(directory: str):
 
 
 def _discovered(root: str, name: str) -> bool:
-    """Files a folder walk reads: records, SQLite stores, and scripts and notebooks that train."""
+    """Files a folder walk reads: records, SQLite stores, scripts and notebooks that train, and the
+    artifacts of a run folder that holds no record (each then lints alone, as when named)."""
     from advisor.readers import sniff
 
     lowered = name.lower()
     if lowered in RECORD_NAMES or lowered in DISCOVERED_FILE_NAMES:
         return True
+    if lowered in sniff.RUN_ARTIFACT_NAMES:
+        return sniff.record_file_in(root) is None
     return lowered.endswith(sniff.SOURCE_SUFFIXES) and sniff.trains_something(os.path.join(root, name))
 
 

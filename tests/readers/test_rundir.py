@@ -79,3 +79,18 @@ def test_broken_artifact_in_run_directory(run_dir, tmp_path):
         handle.write("3,0.5\n")
     result = run_advisor("lint", "run", cwd=tmp_path)
     assert_clean_failure(result, os.path.join("run", "experiment.yaml"), "history.file", "history.csv:5:", "row has 2 fields")
+
+
+def test_a_run_folder_without_a_record_lints_each_artifact_alone(run_dir, tmp_path):
+    directory, _ = run_dir
+    folder = tmp_path / "run"
+    folder.mkdir()
+    for name in ("model.keras", "history.csv"):
+        shutil.copy(directory / name, folder / name)
+    assert sorted(discover([str(folder)])) == [str(folder / "history.csv"), str(folder / "model.keras")]
+    together = run_advisor("lint", "--format", "json", "--no-cache", "run", cwd=tmp_path)
+    alone = [run_advisor("lint", "--format", "json", "--no-cache", f"run/{name}", cwd=tmp_path)
+             for name in ("history.csv", "model.keras")]
+    assert together.returncode == 1, together.stderr  # the relu output under crossentropy: MC01
+    assert sorted(json.dumps(f, sort_keys=True) for f in json.loads(together.stdout)["findings"]) == sorted(
+        json.dumps(f, sort_keys=True) for result in alone for f in json.loads(result.stdout)["findings"])
