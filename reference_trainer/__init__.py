@@ -11,23 +11,26 @@ result is a new run directory (experiment.yaml, history.csv, model.keras) that `
 `advisor next` read back.
 
 Modules: `data` (loading, targets), `splits`, `preprocess`, `model` (Keras), `scoring` (metrics,
-baseline), `jobs` (one training job; joblib), `prepared`, `stages`, `rundir`, `runner`, `cli`.
+baseline), `jobs` (one training job; running many at once), `prepared`, `stages`, `rundir`, `runner`, `cli`.
 
 Keras runs on JAX unless `KERAS_BACKEND` names another backend; Keras is imported only inside the
 trainer, never on the lint path.
 
 Running folds and trials on a cluster
 -------------------------------------
-Folds and trials are independent jobs handed to joblib, so any joblib backend can run them:
+Every fold of every trial (and the final retrain) is a job of its own, so N workers train N at
+once:
 
-- `--backend loky` (default): local worker processes, `--jobs N` at once.
-- `--backend threading`: threads of this process (no start-up cost; JAX releases the GIL).
-- `--backend dask`: install `dask[distributed]`, start a scheduler and workers
-  (`dask scheduler`, then `dask worker tcp://HOST:8786` on each machine, each with ml-advisor[train]
-  installed), and set `DASK_SCHEDULER_ADDRESS=tcp://HOST:8786`; without it a local cluster is made.
-- `--backend ray`: install `ray`, start a cluster (`ray start --head`, then
-  `ray start --address=HOST:6379` on each machine) and set `RAY_ADDRESS=HOST:6379`; without it a
-  local Ray instance starts.
+- `--backend loky` (default): local worker processes through joblib, `--jobs N` at once.
+- `--backend threading`: threads of this process (a process trains one job at a time, since
+  Keras seeds from process-wide random state; useful only where processes cannot be started).
+- `--backend dask`: each job a task on a Dask cluster. Start a scheduler and workers
+  (`dask scheduler`, then `dask worker tcp://HOST:8786 --nthreads 1` on each machine, each with
+  ml-advisor[train] installed) and set `DASK_SCHEDULER_ADDRESS=tcp://HOST:8786`; without it a local
+  cluster of one-thread worker processes is started. A job whose worker dies is run again by the
+  scheduler; when the scheduler gives up, the run ends with `status: failed` in its record.
 
-Every job seeds itself (`--seed` plus its index), so a run gives the same results on any backend.
-"""
+Scale-up steps depend on each other only through the decision to go on, so with spare workers the
+next steps train speculatively beside the current one; a step the one-job run would not have
+reached is discarded unseen. Every job seeds itself (`--seed` plus its index), so a run gives the
+same results, trial counts and record on any backend.

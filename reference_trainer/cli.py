@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
 
-BACKENDS = ("loky", "threading", "multiprocessing", "dask", "ray")
+BACKENDS = ("loky", "threading", "multiprocessing", "dask")
 
 # NumPy's OpenBLAS threads spin after each call and take cores from XLA, which does the training;
 # the trainer's own NumPy work is small. Measured: about 0.2 s less per run on 2 cores. It must be
@@ -25,11 +26,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="The run directory to write (must not exist) [default: runs/<name>-<timestamp> beside the record].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every split, shuffle and initialisation.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress lines.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress lines; print only the run directory.")
 @click.option("--backend", type=click.Choice(BACKENDS), default="loky", show_default=True,
-              help="joblib backend that runs folds and trials (dask and ray run them on a cluster).")
+              help="Where folds and trials run: joblib's local backends, or dask (the cluster DASK_SCHEDULER_ADDRESS "
+                   "names, else a local one).")
 @click.option("--jobs", "-j", type=click.IntRange(1), default=None,
-              help="Folds or trials run at once [default: one per two cores; JAX already spreads one fold over two].")
+              help="Folds or trials run at once [default: one per two cores, since JAX already spreads one fold over "
+                   "two; with dask, every worker thread of the cluster].")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="Lint settings for --fix (advisor.toml or pyproject.toml).")
 def command(record, fix, stage, out, seed, quiet, backend, jobs, config_file) -> None:
@@ -39,24 +42,60 @@ def command(record, fix, stage, out, seed, quiet, backend, jobs, config_file) ->
     exists, the final retrain on train+validation with one test evaluation. `--stage all` adds
     scale-up and regularization before the final stage.
 
-    Exit codes: 0 the run completed, 2 the record cannot be run (no data, a missing target, labels
-    that contradict the problem type, a model that cannot be built), 130 interrupted (the run
-    directory's record then says `status: interrupted`).
+    Exit codes: 0 the run completed; 1 the run failed on the way (a Dask worker died; the run
+    directory's record says `status: failed` and why); 2 the record cannot be run (no data, a missing
+    target, labels that contradict the problem type, a model that cannot be built), with no run
+    directory; 130 interrupted by Ctrl-C, 143 by SIGTERM (the record then says `status: interrupted`).
     """
     from advisor.errors import AdvisorError
+    from reference_trainer.errors import RunFailed
     from reference_trainer.runner import TrainOptions, train
 
-    if jobs is None:
-        # Measured on 2 cores: two fold processes ran 0.73-0.80x as fast as one, since JAX already
-        # uses both cores inside one process and each worker pays for importing Keras.
-        jobs = max(1, (os.cpu_count() or 1) // 2)
     options = TrainOptions(record, fix, stage, out, seed, quiet, backend, jobs, click.echo, config_file)
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         train(options)
     except AdvisorError as exc:
-        click.echo(f"advisor: error: {exc}", err=True)
-        sys.exit(2)
+        _fail(f"advisor: error: {exc}", 2)
     except ImportError as exc:
-        click.echo(f"advisor: error: the trainer needs a package that is not installed: {exc.name or exc} "
-                   "(install ml-advisor[train], plus dask[distributed] or ray for those backends)", err=True)
-        sys.exit(2)
+        _fail(f"advisor: error: the trainer needs a package that is not installed: {exc.name or exc} "
+              "(install ml-advisor[train], and dask[distributed] for --backend dask)", 2)
+    except RunFailed as exc:
+        _fail(f"advisor: error: the run failed: {exc}; {_left(exc, 'failed')}", 1)
+    except KeyboardInterrupt as exc:
+        number = getattr(exc, "signal", signal.SIGINT)
+        _fail(f"advisor: interrupted ({signal.Signals(number).name}); {_left(exc, 'interrupted')}", 128 + number)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, ending the run as Ctrl-C does (the record marked interrupted), with exit code 143."""
+
+    signal = signal.SIGTERM
+
+
+def _terminate(number, frame) -> None:
+    raise Terminated()
+
+
+def _left(exc: BaseException, status: str) -> str:
+    """What the run left: its directory and the status its record holds."""
+    path = getattr(exc, "run_directory", None)
+    if path is None:
+        return "no run directory was written"
+    shown = os.path.relpath(path)
+    return f"the record in {path if shown.startswith('..') else shown} says status: {status}"
+
+
+def _fail(message: str, code: int) -> None:
+    """Print `message` and end the process with `code` at once.
+
+    The interpreter's normal shutdown is skipped: tearing down JAX's and XLA's threads from an
+    interrupted run aborted the process ("pure virtual method called", exit 134) instead of
+    exiting with the code. Everything worth keeping (the run directory) is written by now.
+    """
+    click.echo(message, err=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

@@ -23,3 +23,12 @@ def located_error(experiment, record_path: str, pointer: str, message: str) -> T
     if location.path and location.line is not None:
         return TrainerError(location.path, message, location.line, location.column)
     return TrainerError(record_path, message)
+
+
+class RunFailed(Exception):
+    """The run could not finish for a reason outside the record (a cluster worker died, the cluster
+    went away); the run directory's record then says `status: failed` and why.
+
+    Args:
+        message: What happened.
+    """

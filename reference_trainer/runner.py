@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from reference_trainer.errors import TrainerError
+from reference_trainer.errors import RunFailed, TrainerError
+from reference_trainer.jobs import JobPool
 from reference_trainer.rundir import HISTORY_NAME, MODEL_NAME, RunDirectory, relative_to
 
 STAGES = ("baseline", "fit", "overfit", "regularize", "final", "all")
@@ -31,8 +32,10 @@ class TrainOptions:
         out: The run directory to write (default: runs/<name>-<timestamp> beside the record).
         seed: Seeds every shuffle, split and weight initialisation.
         quiet: No progress lines.
-        backend: joblib backend for folds and trials.
-        jobs: Parallel jobs.
+        backend: Where folds and trials run: a joblib backend (loky, threading, multiprocessing) or dask.
+        jobs: Jobs at once (None: one per two cores locally, every worker thread of a Dask cluster).
+        echo: Where progress lines (and, with quiet, the run directory) go.
+        config_file: Lint settings for --fix.
     """
 
     record: str
@@ -42,7 +45,7 @@ class TrainOptions:
     seed: int = 0
     quiet: bool = False
     backend: str = "loky"
-    jobs: int = 2
+    jobs: int | None = None
     echo: Callable[[str], None] = print
     config_file: str | None = None
 
@@ -58,6 +61,7 @@ class Outcome:
     test_score: float | None = None
     final_result: Any = None
     trials: list[Any] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def stage_plan(stage: str | None, fix: bool, has_test: bool) -> list[str]:
@@ -73,8 +77,22 @@ def stage_plan(stage: str | None, fix: bool, has_test: bool) -> list[str]:
     return ["baseline", "fit"] + (["overfit"] if fix else []) + (["final"] if has_test else [])
 
 
-def read_source(options: TrainOptions) -> tuple[str, list[str]]:
-    """The record's text, corrected in memory with --fix, and the edits made (one line each)."""
+def fix_config(options: TrainOptions):
+    """The lint settings --fix applies (None without --fix).
+
+    Raises:
+        ConfigError: the configuration file cannot be used.
+    """
+    if not options.fix:
+        return None
+    from advisor.lint import build_config
+
+    return build_config(options.config_file, start=os.path.dirname(os.path.abspath(options.record)))
+
+
+def read_source(options: TrainOptions, config=None) -> tuple[str, list[str]]:
+    """The record's text, corrected in memory with --fix (under `config`), and the edits made (one
+    line each)."""
     from advisor.readers.structured import read_text
 
     if not os.path.isfile(options.record):
@@ -82,9 +100,7 @@ def read_source(options: TrainOptions) -> tuple[str, list[str]]:
     if not options.fix:
         return read_text(options.record), []
     from advisor.fix.runner import Fixer
-    from advisor.lint import build_config
 
-    config = build_config(options.config_file, start=os.path.dirname(os.path.abspath(options.record)))
     fixed = Fixer(config, unsafe=True).fix_file(options.record)
     changes = [f"{applied.remedy}: {change}" for applied in fixed.applied for change in applied.changes]
     return fixed.fixed, changes
@@ -129,42 +145,65 @@ def train(options: TrainOptions) -> str:
         The run directory.
 
     Raises:
-        TrainerError: the record cannot be run (exit 2); nothing looking complete is left.
-        KeyboardInterrupt: after leaving a run directory whose record says `status: interrupted`.
+        TrainerError: the record cannot be run (exit 2); no run directory is left.
+        RunFailed: the run could not finish (a cluster worker died); its record says `status: failed`.
+        KeyboardInterrupt: after leaving a run directory whose record says `status: interrupted`
+            (the exception's `run_directory`); SIGTERM arrives as one too (see `Terminated`).
     """
     with collector_paused():
+        from advisor.errors import reading
         from advisor.readers.record import read_record
         from advisor.readers.structured import FORMATS, parse
         from reference_trainer.model import import_keras
         from reference_trainer.prepared import prepare
 
-        text, changes = read_source(options)
+        config = fix_config(options)
+        with reading(options.record):  # a reader's failure is one message (exit 2), never a traceback
+            text, changes = read_source(options, config)
+            plain, _ = parse(options.record, text, FORMATS[os.path.splitext(options.record)[1].lower()])
+            experiment = read_record(options.record, text)
         for change in changes:
             if not options.quiet:
                 options.echo(f"[fix] {change}")
-        plain, _ = parse(options.record, text, FORMATS[os.path.splitext(options.record)[1].lower()])
         plain = copy.deepcopy(plain) if isinstance(plain, dict) else {}
-        experiment = read_record(options.record, text)
         prepared = prepare(experiment, options.record, options.seed)
     for note in prepared.notes:
         if not options.quiet:
             options.echo(f"[note] {note}")
-    directory = RunDirectory(options.out or default_run_path(options.record, experiment.name))
     keras_backend = import_keras().backend.backend()
+    with JobPool(options.backend, options.jobs) as pool:  # a cluster that cannot be reached leaves no run directory
+        directory = RunDirectory(options.out or default_run_path(options.record, experiment.name))
+        path = _run(options, plain, experiment, prepared, changes, pool, directory, keras_backend)
+    shown = os.path.relpath(path)
+    shown = path if shown.startswith("..") else shown
+    if options.quiet:
+        options.echo(shown)  # scripts take the run directory from the one line -q prints
+    return path
+
+
+def _run(options, plain, experiment, prepared, changes, pool, directory: RunDirectory, keras_backend: str) -> str:
+    """The stages and the run directory's records: running, then completed, interrupted or failed."""
     run = {"status": "running", "stage": None, "seed": options.seed, "started": _now(),
-           "advisor_version": _version(), "backend": f"{keras_backend} (joblib {options.backend})"}
+           "advisor_version": _version(), "backend": f"{keras_backend} (jobs: {options.backend})"}
     outcome = Outcome()
     try:
         started = relocated(plain, options.record, directory.path)
         directory.write_record({**started, "run": run})
-        _run_stages(options, experiment, prepared, outcome, run, directory)
+        _run_stages(options, experiment, prepared, outcome, run, pool)
         record = _record(plain, options, experiment, prepared, outcome, directory, changes)
         record["run"] = {**run, **record.get("run", {}), "status": "completed", "finished": _now()}
         directory.write_record(record)
-    except KeyboardInterrupt:
-        run.update(status="interrupted", finished=_now(), message=f"interrupted during stage {run['stage']}")
-        directory.write_record({**relocated(plain, options.record, directory.path), "run": run})
-        directory.commit()
+    except KeyboardInterrupt as exc:
+        _ignore_further_signals()  # a second Ctrl-C must not cut the interrupted record short
+        _end(options, plain, directory, run, "interrupted", f"interrupted during stage {run['stage']}")
+        exc.run_directory = directory.path  # type: ignore[attr-defined]
+        raise
+    except RunFailed as exc:
+        _end(options, plain, directory, run, "failed", f"failed during stage {run['stage']}: {exc}")
+        exc.run_directory = directory.path  # type: ignore[attr-defined]
+        raise
+    except TrainerError:
+        directory.discard()
         raise
     except (ValueError, TypeError) as exc:  # Keras refusing the model or the data mid-run
         directory.discard()
@@ -172,7 +211,12 @@ def train(options: TrainOptions) -> str:
     except BaseException:
         directory.discard()
         raise
-    path = directory.commit()
+    try:
+        path = directory.commit()
+    except TrainerError as exc:  # --out appeared during the run: nothing is left behind under a hidden name
+        directory.discard()
+        raise TrainerError(exc.path, f"{exc.message}; it appeared while this run went on, and the run was "
+                                     "discarded") from None
     if not options.quiet:
         summary = f"test {prepared.metric} {outcome.test_score:.4f}" if outcome.test_score is not None else (
             f"validation {prepared.metric} {outcome.selected.score:.4f}"
@@ -182,16 +226,36 @@ def train(options: TrainOptions) -> str:
     return path
 
 
+def _end(options, plain: dict, directory: RunDirectory, run: dict, status: str, message: str) -> None:
+    """Leave the run directory with a record that says the run did not complete, and why; if the
+    name was taken meanwhile, nothing is left (never a hidden partial directory)."""
+    run.update(status=status, finished=_now(), message=message)
+    try:
+        directory.write_record({**relocated(plain, options.record, directory.path), "run": run})
+        directory.commit()
+    except (TrainerError, OSError):
+        directory.discard()
+
+
+def _ignore_further_signals() -> None:
+    import signal
+    import threading
+
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(number, signal.SIG_IGN)
+
+
 def _version() -> str:
     from advisor import __version__
 
     return __version__
 
 
-def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, directory: RunDirectory) -> None:
+def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, pool) -> None:
     from reference_trainer.stages import Stages
 
-    stages = Stages(prepared, options.jobs, options.backend, options.quiet, options.echo)
+    stages = Stages(prepared, pool, options.quiet, options.echo)
     has_test = len(prepared.rows.test) > 0
     plan = stage_plan(options.stage, options.fix, has_test)
     declared_strategy = experiment.baseline.strategy if experiment.baseline is not None else None
@@ -214,6 +278,7 @@ def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, dire
             outcome.final_epochs = epochs
             outcome.test_score, outcome.final_result, _ = stages.final(selected.spec, epochs)
     outcome.trials = stages.trials
+    outcome.notes = stages.notes
 
 
 def _save_model(directory: RunDirectory, spec, result) -> None:
@@ -291,7 +356,7 @@ def _record(plain: dict, options, experiment, prepared, outcome: Outcome, direct
         record["final"] = final
     else:
         record.pop("history", None)
-    notes = prepared.notes + (["fixed in memory: " + "; ".join(changes)] if changes else [])
+    notes = prepared.notes + outcome.notes + (["fixed in memory: " + "; ".join(changes)] if changes else [])
     if notes:
         record.setdefault("run", {})["message"] = " | ".join(notes)
     return record

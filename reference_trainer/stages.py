@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from advisor.names import CROSSENTROPY_LOSSES
-from reference_trainer.jobs import Job, JobResult, run_jobs
+from reference_trainer.jobs import Job, JobPool, JobResult
 from reference_trainer.model import ModelSpec
 from reference_trainer.prepared import Prepared
 from reference_trainer.scoring import baseline_score, baseline_strategy, better, probabilities, score
@@ -64,19 +64,19 @@ class Stages:
 
     Args:
         prepared: The experiment ready to train.
-        n_jobs: Parallel jobs (folds, trials).
-        backend: joblib backend (loky, threading, dask, ray).
+        pool: Runs the jobs (folds, trials) in this process, local workers or a cluster.
         quiet: No progress lines.
         echo: Where progress lines go.
     """
 
-    def __init__(self, prepared: Prepared, n_jobs: int, backend: str, quiet: bool, echo=print):
+    def __init__(self, prepared: Prepared, pool: JobPool, quiet: bool, echo=print):
         self.prepared = prepared
-        self.n_jobs = n_jobs
-        self.backend = backend
+        self.pool = pool
         self.quiet = quiet
         self.echo = echo
         self.trials: list[Evaluation] = []
+        #: What the run did differently from the record's plan (for the record's run.message).
+        self.notes: list[str] = []
 
     def say(self, text: str) -> None:
         if not self.quiet:
@@ -85,15 +85,24 @@ class Stages:
     # --- baseline -------------------------------------------------------------------------------
 
     def baseline(self, declared_strategy: str | None) -> tuple[str, float]:
+        """The dummy estimator's strategy and its score on the validation rows (mean over folds).
+
+        Without validation rows the score is the training rows' (the test rows are for the final
+        model only); the progress line and `notes` say so.
+        """
         p = self.prepared
         strategy = baseline_strategy(p.kind, declared_strategy)
         scores = []
+        on_training_rows = not any(len(unit.validation) for unit in p.units)
         for unit in p.units:
-            held = unit.validation if len(unit.validation) else unit.train
+            held = unit.train if on_training_rows else unit.validation
             scores.append(baseline_score(p.metric, p.kind, strategy, p.targets.values[unit.train],
                                          p.targets.values[held], p.seed))
         value = float(np.mean(scores))
-        self.say(f"[baseline] {strategy}: {p.metric} {value:.4f}")
+        where = " on the training rows (no validation data)" if on_training_rows else ""
+        if on_training_rows:
+            self.notes.append("baseline scored on the training rows: the record declares no validation data")
+        self.say(f"[baseline] {strategy}: {p.metric} {value:.4f}{where}")
         return strategy, value
 
     # --- fit --------------------------------------------------------------------------------------
@@ -129,15 +138,12 @@ class Stages:
 
     def evaluate(self, name: str, spec: ModelSpec, epochs: int | None = None) -> Evaluation:
         """Train `spec` on every unit (in parallel) and score it on validation."""
-        results = run_jobs(self._jobs(name, spec, epochs or spec.epochs), self.n_jobs, self.backend)
-        evaluation = self._summarize(name, spec, results)
-        self.trials.append(evaluation)
-        return evaluation
+        return self.evaluate_many([(name, replace(spec, epochs=epochs or spec.epochs))])[0]
 
     def evaluate_many(self, configurations: list[tuple[str, ModelSpec]]) -> list[Evaluation]:
         """Train several configurations, every (configuration, unit) job in one parallel batch."""
         jobs = [job for name, spec in configurations for job in self._jobs(name, spec, spec.epochs)]
-        results = run_jobs(jobs, self.n_jobs, self.backend)
+        results = self.pool.run(jobs)
         count = len(self.prepared.units)
         evaluations = [self._summarize(name, spec, results[i * count:(i + 1) * count])
                        for i, (name, spec) in enumerate(configurations)]
@@ -149,19 +155,44 @@ class Stages:
     def overfit(self, start: Evaluation) -> Evaluation:
         """Scale up from `start` until validation loss degrades: epochs first, then width, then depth.
 
+        Each step's configuration is known in advance (it grows the previous one), only whether to
+        take it depends on results. When the pool runs more jobs at once than one step has folds,
+        the next steps train speculatively beside it; a step the sequential ladder would not have
+        reached is discarded unseen, neither counted nor used, so the chosen model, its scores and
+        the trial count equal those of a one-job run.
+
         Returns:
             The first configuration that crossed the border (else the last one tried).
         """
         current = start
+        ladder = self._scale_up_ladder(start.spec)
+        window = max(1, self.pool.capacity // len(self.prepared.units))
+        while ladder and not current.degraded():
+            batch, ladder = ladder[:window], ladder[window:]
+            jobs = [job for name, spec in batch for job in self._jobs(name, spec, spec.epochs)]
+            results = self.pool.run(jobs)
+            count = len(self.prepared.units)
+            for index, (name, spec) in enumerate(batch):
+                if current.degraded():
+                    ladder = []  # the border is crossed: the rest of the batch is discarded
+                    break
+                self.say(f"[overfit] validation loss still improving at epoch {len(current.history.get('loss', []))}: "
+                         "scaling up")
+                current = self._summarize(name, spec, results[index * count:(index + 1) * count])
+                self.trials.append(current)
+        return current
+
+    @staticmethod
+    def _scale_up_ladder(spec: ModelSpec) -> list[tuple[str, ModelSpec]]:
+        """The scale-up steps in order, each growing the previous one; early stopping removed, since
+        the border must be crossed to be seen."""
         steps = [lambda s: replace(s, epochs=s.epochs * SCALE_FACTOR), lambda s: s.widened(SCALE_FACTOR),
                  lambda s: s.deepened(), lambda s: replace(s, epochs=s.epochs * SCALE_FACTOR)]
-        no_stop = lambda s: replace(s, early_stopping=None)  # noqa: E731 - the border must be crossed to be seen
+        ladder = []
         for index, grow in enumerate(steps[:MAX_SCALE_TRIALS]):
-            if current.degraded():
-                break
-            self.say(f"[overfit] validation loss still improving at epoch {len(current.history.get('loss', []))}: scaling up")
-            current = self.evaluate(f"scale-up {index + 1}", no_stop(grow(current.spec)))
-        return current
+            spec = replace(grow(spec), early_stopping=None)
+            ladder.append((f"scale-up {index + 1}", spec))
+        return ladder
 
     def regularize(self, start: ModelSpec, epochs: int) -> Evaluation:
         """A grid over dropout and L2, each with early stopping, chosen on the validation score."""
@@ -191,7 +222,7 @@ class Stages:
         pool = np.concatenate([p.rows.train, p.rows.validation])
         job = Job("final", spec, x_pool, p.keras_targets(spec, pool), None, None, predict=[x_test], seed=p.seed,
                   epochs=epochs, early_stopping=False, keep_weights=True, quiet=self.quiet)
-        result = run_jobs([job], 1, self.backend)[0]
+        result = self.pool.run([job])[0]
         probs = probabilities(p.kind, result.predictions[0], self._logits(spec), p.targets.class_count)
         test_score = score(p.metric, p.kind, p.targets.values[p.rows.test], probs)
         self.say(f"[final] trained on {len(pool)} rows for {epochs} epochs; test {p.metric} {test_score:.4f}")

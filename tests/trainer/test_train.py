@@ -66,12 +66,12 @@ def test_never_overwrites_an_existing_directory(experiment_dir):
 
 def test_interrupted_run_is_marked(experiment_dir, monkeypatch):
     folder, record = experiment_dir
-    import reference_trainer.stages as stages
+    from reference_trainer.jobs import JobPool
 
-    def interrupt(jobs, n_jobs, backend):
+    def interrupt(pool, jobs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(stages, "run_jobs", interrupt)
+    monkeypatch.setattr(JobPool, "run", interrupt)
     out = str(folder / "run")
     with pytest.raises(KeyboardInterrupt):
         _train(record, out)
