@@ -9,6 +9,7 @@ Inputs that could not be read are annotated as errors too.
 
 from __future__ import annotations
 
+from advisor.readers.source.regions import in_file
 from advisor.reports import Report, display_path, error_dict
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
@@ -59,12 +60,3 @@ def render(report: Report) -> str:
                               column or 1, f"{finding.code} {finding.name}", message))
     return "".join(line + "\n" for line in lines)
 
-
-def in_file(path: str, line: int | None, column: int | None) -> tuple[str, int | None, int | None]:
-    """A position in a notebook cell (`nb.ipynb:cell 4`) as a position in the notebook file, where
-    an annotation can sit; any other position unchanged."""
-    if ".ipynb:cell " not in path:
-        return path, line, column
-    from advisor.readers.source.regions import file_region
-
-    return file_region(path, line, column)

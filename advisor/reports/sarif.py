@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from advisor import __version__
+from advisor.readers.source.regions import in_file
 from advisor.reports import Report, display_path, error_dict, escaped
 from advisor.reports.json import finite, plain
 
@@ -96,7 +97,8 @@ def _rule_descriptors(report: Report) -> tuple[list[dict[str, Any]], dict[str, i
 
 
 def _result(finding: Any, index: dict[str, int]) -> dict[str, Any]:
-    path = display_path(finding.path, escape=False)  # the URI percent-encodes what needs it
+    located, line, column = in_file(finding.path, finding.line, finding.column)  # notebook cells: in the .ipynb
+    path = display_path(located, escape=False)  # the URI percent-encodes what needs it
     result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": index[finding.code],
@@ -104,7 +106,7 @@ def _result(finding: Any, index: dict[str, int]) -> dict[str, Any]:
         "message": {"text": finding.message},
         "locations": [{"physicalLocation": {
             "artifactLocation": _artifact(path),
-            "region": {"startLine": finding.line or 1, "startColumn": finding.column or 1},
+            "region": {"startLine": line or 1, "startColumn": column or 1},
         }}],
         "partialFingerprints": {"advisorFinding/v1": _fingerprint(path, finding)},
         "properties": finite(escaped({key: value for key, value in (("name", finding.name), ("pointer", finding.pointer),
@@ -123,9 +125,10 @@ def _invocation(report: Report) -> dict[str, Any]:
         notifications = []
         for error in report.errors:
             data = error_dict(error)
-            location: dict[str, Any] = {"artifactLocation": _artifact(display_path(error.path, escape=False))}
-            if data["line"]:
-                location["region"] = {"startLine": data["line"], "startColumn": data["column"] or 1}
+            located, line, column = in_file(error.path, data["line"], data["column"])
+            location: dict[str, Any] = {"artifactLocation": _artifact(display_path(located, escape=False))}
+            if line:
+                location["region"] = {"startLine": line, "startColumn": column or 1}
             notifications.append({"level": "error", "message": {"text": data["message"]},
                                   "locations": [{"physicalLocation": location}]})
         invocation["toolExecutionNotifications"] = notifications

@@ -263,3 +263,28 @@ def test_searches_and_cross_validation_become_protocol_and_tuning(tmp_path):
     loop, _, _, _ = extract(corpus_script(tmp_path, "sk_kfold_manual_loop.py"))
     assert loop["protocol"] == {"type": "kfold", "folds": 5}
     assert loop["data"]["preprocessing"] == [{"step": "standardize", "fit_on": "train"}]
+
+
+def test_sarif_region_of_a_notebook_finding_is_valid_and_in_the_notebook(tmp_path):
+    import jsonschema
+
+    schema_path = os.path.join(os.path.dirname(os.path.dirname(__file__)), "data", "sarif-schema-2.1.0.json")
+    validator = jsonschema.Draft7Validator(json.loads(Path(schema_path).read_text(encoding="utf-8")))
+    write_notebook(str(tmp_path / "nb.ipynb"), EXPECTED["notebooks"]["nb_scaler_before_split.ipynb"]["cells"])
+    write(tmp_path, "broken.ipynb", json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "source": ["import keras\n", "model.fit(x y)\n"], "metadata": {}, "outputs": []}]}))
+    result = run_advisor("lint", "--no-cache", "--format", "sarif", "--select", "LK01", "nb.ipynb", "broken.ipynb",
+                         cwd=tmp_path)
+    document = json.loads(result.stdout)
+    assert not list(validator.iter_errors(document))
+    [finding] = document["runs"][0]["results"]
+    location = finding["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"] == "nb.ipynb"
+    region = location["region"]
+    text = (tmp_path / "nb.ipynb").read_text(encoding="utf-8").splitlines()[region["startLine"] - 1]
+    assert text[region["startColumn"] - 1:].startswith("X)"), text
+    [notification] = document["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    broken = notification["locations"][0]["physicalLocation"]
+    assert broken["artifactLocation"]["uri"] == "broken.ipynb"
+    line = (tmp_path / "broken.ipynb").read_text(encoding="utf-8").splitlines()[broken["region"]["startLine"] - 1]
+    assert "model.fit(x y)" in line

@@ -21,6 +21,11 @@ def split_cell(path: str) -> tuple[str, int] | None:
     return (match.group("path"), int(match.group("number"))) if match else None
 
 
+def in_file(path: str, line: int | None, column: int | None) -> tuple[str, int | None, int | None]:
+    """`file_region` for a notebook cell's position; any other position unchanged (cheaply)."""
+    return file_region(path, line, column) if ".ipynb:cell " in path else (path, line, column)
+
+
 def file_region(path: str, line: int | None, column: int | None) -> tuple[str, int | None, int | None]:
     """The notebook file and the line and column in it for a position inside a cell.
 
