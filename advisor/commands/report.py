@@ -27,8 +27,10 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings are reported.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Read settings from FILE (advisor.toml or pyproject.toml).")
 @click.option("--warn-unused-ignores", is_flag=True, default=None, help="Report `# advisor: ignore[...]` comments that suppress nothing.")
+@click.option("--allow-path", "allow_paths", multiple=True, type=click.Path(),
+              help="Let records read PATH although it lies outside the project root (repeatable).")
 def command(paths, output, fmt, select, extend_select, ignore, fail_on, exit_zero, config_file,
-            warn_unused_ignores) -> None:
+            warn_unused_ignores, allow_paths) -> None:
     """Write a report of the experiments under PATHS: where each stands in the workflow, its
     findings with remedies and commands, its learning curves, data and scores.
 
@@ -38,6 +40,7 @@ def command(paths, output, fmt, select, extend_select, ignore, fail_on, exit_zer
     could not be read (the page still shows the others).
     """
     from advisor.commands.lint import _refuse_overwriting_inputs
+    from advisor.confine import confine_command
     from advisor.engine import fails
     from advisor.errors import AdvisorError
     from advisor.lint import build_config
@@ -45,6 +48,7 @@ def command(paths, output, fmt, select, extend_select, ignore, fail_on, exit_zer
     try:
         if output:
             _refuse_overwriting_inputs(output, paths)
+        confine_command(config_file, allow_paths, paths)  # reads stay inside the project root, as lint's
         config = build_config(config_file, _split(select) or None, _split(ignore), _split(extend_select), fail_on,
                               warn_unused_ignores, start=".")
         from advisor.report.collect import collect

@@ -119,7 +119,8 @@ def _finding_view(finding, record_path: str, steps_by_code, rules_by_code) -> Fi
 
     step = steps_by_code.get(finding.code)
     advice = FINDING_ADVICE.get(finding.code) or REMEDIES.get(finding.remedy or "")
-    remedy = step.text if step is not None else (advice.text if advice is not None else "")
+    # A finding without advice gets a step that repeats its message: no remedy line then.
+    remedy = advice.text if advice is not None else ""
     where = ""
     if finding.path:
         shown = display_path(finding.path) if finding.path != record_path else "line"

@@ -53,11 +53,13 @@ class Chromium:
         self.profile = tempfile.mkdtemp(prefix="advisor-chromium-")
         to_browser_read, self._to_browser = os.pipe()
         self._from_browser, from_browser_write = os.pipe()
-        # The shell gives the browser our pipe ends as its descriptors 3 and 4, then becomes it.
+        # Above 3 and 4, so that handing them over as 3 and 4 cannot overwrite one with the other.
+        to_browser_read, from_browser_write = (_high(to_browser_read), _high(from_browser_write))
+        # bash (dash takes no descriptor above 9) hands our pipe ends over as 3 and 4, then becomes the browser.
         command = " ".join(shlex.quote(word) for word in (executable, *FLAGS, f"--user-data-dir={self.profile}",
                                                           "about:blank"))
         self.process = subprocess.Popen(
-            ["/bin/sh", "-c", f"exec {command} 3<&{to_browser_read} 4>&{from_browser_write}"],
+            [shutil.which("bash") or "/bin/bash", "-c", f"exec {command} 3<&{to_browser_read} 4>&{from_browser_write}"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             pass_fds=(to_browser_read, from_browser_write))
         os.close(to_browser_read)
@@ -161,3 +163,12 @@ class Chromium:
                 visit.exceptions.append(params)
         self.send("Target.closeTarget", targetId=target)
         return visit
+
+
+def _high(fd: int) -> int:
+    """A copy of `fd` numbered 10 or more (the original is closed)."""
+    import fcntl
+
+    copy = fcntl.fcntl(fd, fcntl.F_DUPFD, 10)
+    os.close(fd)
+    return copy
