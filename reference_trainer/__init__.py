@@ -34,3 +34,4 @@ Scale-up steps depend on each other only through the decision to go on, so with 
 next steps train speculatively beside the current one; a step the one-job run would not have
 reached is discarded unseen. Every job seeds itself (`--seed` plus its index), so a run gives the
 same results, trial counts and record on any backend.
+"""
