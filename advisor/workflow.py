@@ -170,6 +170,19 @@ FINDING_ADVICE: dict[str, Advice] = {
 }
 
 
+#: Why a step matters, for findings whose remedy several rules share with different causes: the
+#: step's "Why" is about the finding that caused it.
+FINDING_WHY: dict[str, str] = {
+    "TD01": "A loss that becomes NaN or infinite ends learning: every later weight update is garbage, and "
+            "nothing measured after it means anything.",
+    "TD02": "A loss that diverges means the gradient steps are too large.",
+    "TD03": "A loss that oscillates around its trend means the gradient steps overshoot.",
+    "OF02": "A training loss that does not fall means the model is not learning at all: the last layer and "
+            "the loss may not fit the problem, or the learning rate is far off; no model can overfit before "
+            "it learns.",
+}
+
+
 # --- evidence: what a stage needs before it can be done ----------------------------------------
 
 def _has_problem_type(experiment: Experiment) -> bool:
@@ -338,6 +351,8 @@ class Step:
     command: str | None
     stage: int
     remedy: str | None = None
+    #: The most severe finding behind the step (None for missing evidence).
+    severity: Severity | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"codes": list(self.codes), "text": self.text, "why": self.why, "command": self.command,
@@ -400,13 +415,20 @@ def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[
             by_stage[stage].append(finding)
 
     stages = []
+    invalidating: Finding | None = None  # the first error: what later stages' evidence comes from is void
     for number, name in STAGES.items():
         missing = [r for r in REQUIREMENTS if r.stage == number and not r.present(experiment)]
         # A *-missing rule's finding is the missing evidence itself, not a blocker.
         excused = {r.absence_rule for r in missing}
         blocking = [f for f in by_stage[number] if _blocks(f) and f.code not in excused]
-        status = BLOCKED if blocking else (NOT_REACHED if missing else DONE)
-        stages.append(StageResult(number, name, status, by_stage[number], [r.what for r in missing], blocking))
+        missing_what = [r.what for r in missing]
+        if not blocking and not missing and invalidating is not None:
+            missing_what.append(f"evidence that the {invalidating.code} error of stage {invalidating.stage} "
+                                f"does not invalidate")
+        status = BLOCKED if blocking else (NOT_REACHED if missing_what else DONE)
+        stages.append(StageResult(number, name, status, by_stage[number], missing_what, blocking))
+        if invalidating is None:
+            invalidating = next((f for f in blocking if f.severity is Severity.ERROR), None)
     current = next((stage for stage in stages if stage.status != DONE), stages[-1])
     planner = _StepPlanner(experiment, current, rules_by_code, experiment.path if commands else None)
     return Assessment(experiment.path, subject, stages, current, planner.plan(stages))
@@ -439,6 +461,16 @@ class _StepPlanner:
             steps.extend(self._finding_steps(stage))
             if stage is self.current:
                 steps.extend(self._evidence_steps(stage, steps))
+        # The dumb baseline is computed before the first model is trained: once a model is declared,
+        # scoring the baseline is a step, whatever stage the experiment stands at.
+        if (self.experiment.model is not None and not _has_baseline_score(self.experiment)
+                and not any(step.remedy == "compute_baseline" for step in steps)):
+            codes = [f.code for stage in stages for f in stage.findings if f.code == "BL01"]
+            steps.append(self._advice_step(codes, REMEDIES["compute_baseline"], 5, "compute_baseline"))
+        # Errors first, whatever their stage: an error can make the whole run meaningless (a NaN
+        # loss), while a warning of an earlier stage only weakens it. Otherwise stage order.
+        errors = {id(step) for step in steps if step.severity is Severity.ERROR}
+        steps = [step for step in steps if id(step) in errors] + [step for step in steps if id(step) not in errors]
         final = self.experiment.final
         if self.current.status == DONE and not any(step.remedy == "retrain_final" for step in steps) and (
                 final is None or final.trained_on != "train+validation"):
@@ -457,6 +489,11 @@ class _StepPlanner:
         return [self._group_step(stage.number, group) for group in groups.values()]
 
     def _group_step(self, stage: int, group: list[Finding]) -> Step:
+        step = self._group_advice(stage, group)
+        step.severity = min((f.severity for f in group), key=_SEVERITY_ORDER.__getitem__)
+        return step
+
+    def _group_advice(self, stage: int, group: list[Finding]) -> Step:
         codes = list(dict.fromkeys(f.code for f in group))
         first = group[0]
         advice = FINDING_ADVICE.get(first.code) or REMEDIES.get(first.remedy or "")
@@ -464,7 +501,10 @@ class _StepPlanner:
             more = f" (and {len(group) - 1} more)" if len(group) > 1 else ""
             text = first.message[:1].upper() + first.message[1:] + more
             return Step(codes, text, STAGE_WHY[stage], None, stage, first.remedy)
-        return self._advice_step(codes, advice, stage, first.remedy)
+        step = self._advice_step(codes, advice, stage, first.remedy)
+        if first.code in FINDING_WHY and first.code not in FINDING_ADVICE:
+            step.why = FINDING_WHY[first.code]
+        return step
 
     def _evidence_steps(self, stage: StageResult, planned: list[Step]) -> list[Step]:
         """Steps that produce the current stage's missing evidence, unless a finding's step does."""

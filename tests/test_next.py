@@ -292,7 +292,8 @@ def test_blocked_later_stage_does_not_move_the_current_stage(where):
     assert assessment.stages[6].status == BLOCKED
     codes = [code for step in assessment.steps for code in step.codes]
     assert "LK03" in codes
-    assert [step.stage for step in assessment.steps] == sorted(step.stage for step in assessment.steps)
+    errors_first = sorted(assessment.steps, key=lambda step: (step.severity is not Severity.ERROR, step.stage))
+    assert assessment.steps == errors_first
 
 
 def test_never_beating_the_baseline_sends_back_to_stage_1(where):
@@ -577,3 +578,59 @@ def test_unknown_format_is_a_usage_error(tmp_path):
     write(tmp_path, "experiment.yaml", climb(1))
     result = run_advisor("next", "--format", "sarif", "experiment.yaml", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+# --- an error voids what comes after it (real Keras runs) ---------------------------------------
+
+def test_a_nan_loss_leaves_later_stages_undone_and_its_step_comes_first(where, tmp_path):
+    """A Keras run whose loss became NaN (CSVLogger's own log) cannot show that the model was scaled
+    up or regularized: stages 6 and 7 are not done, and the error's step leads a stage-3 warning."""
+    from tests.readers import keras_models
+
+    keras_models.diverging_training(tmp_path)
+    record = climb(7, {"splits": {"validation": 300}})  # a small hold-out: EP02 warns at stage 3
+    record["history"] = {"file": "history.csv"}
+    assessment = where(record)
+    assert "TD01" in [f.code for f in assessment.stages[4].blocking]
+    assert "EP02" in [f.code for f in assessment.stages[2].blocking]
+    assert [stage.status for stage in assessment.stages[5:]] == [NOT_REACHED, NOT_REACHED]
+    assert any("TD01" in what for what in assessment.stages[5].missing)
+    first = assessment.steps[0]
+    assert "TD01" in first.codes and "NaN" in first.why
+    ep02 = step_with(assessment, "EP02")
+    assert assessment.steps.index(ep02) > 0
+
+
+def test_a_flat_loss_gets_a_why_about_not_learning(where, tmp_path):
+    """A softmax over one unit always outputs 1.0: Keras trains it, the loss stays flat (OF02), and
+    the step explains a model that does not learn, not a diverging loss."""
+    from tests.readers import keras_models
+
+    import numpy as np
+
+    k = keras_models.keras()
+    k.utils.set_random_seed(1)
+    x = np.random.default_rng(1).normal(size=(80, 4)).astype("float32")
+    y = (x[:, 0] + x[:, 1] > 0).astype("float32")
+    model = k.Sequential([k.Input((4,)), k.layers.Dense(8, activation="relu"), k.layers.Dense(1, activation="softmax")])
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["accuracy"])
+    model.fit(x, y, epochs=12, batch_size=16, validation_split=0.25, verbose=0,
+              callbacks=[k.callbacks.CSVLogger(str(tmp_path / "history.csv"))])
+    model.save(tmp_path / "model.keras")
+    record = climb(4, {"baseline": {"strategy": "most_frequent", "score": 0.52},
+                       "model": {"file": "model.keras", "epochs": 12}, "history": {"file": "history.csv"}})
+    assessment = where(record)
+    codes = [f.code for stage in assessment.stages for f in stage.findings]
+    assert "MC04" in codes and "OF02" in codes, codes
+    step = step_with(assessment, "OF02")
+    assert "not learning" in step.why and "diverge" not in step.why
+
+
+def test_a_declared_model_without_a_baseline_makes_scoring_one_a_step(where):
+    record = climb(2, {"model": yaml.safe_load(_dedent(LADDER[5]))["model"]})
+    assessment = where(record)
+    assert assessment.current.number == 3
+    step = next(step for step in assessment.steps if step.remedy == "compute_baseline")
+    assert step.command is not None and "--stage baseline" in step.command
+    text = run_advisor("next", "experiment.yaml", cwd=os.path.dirname(assessment.path)).stdout
+    assert "baseline" in text.split("Next steps:")[1]
