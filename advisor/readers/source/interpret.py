@@ -340,7 +340,7 @@ class Interpreter:
         if isinstance(callee, Function):
             return self.inline(callee, args)
         if isinstance(callee, LayerValue):
-            return _apply_layer(callee, args.get("inputs", 0))
+            return _apply_layer(callee, args.get("inputs", 0), len(self.loops))
         if isinstance(callee, KerasModel):
             return Tensor(None)
         if isinstance(callee, Reference):
@@ -421,7 +421,7 @@ class Interpreter:
     def keras(self, module: str, cls: str, args: kc.Args) -> Any:
         if module.startswith("keras.layers") or (module == "keras" and cls == "Input"):
             if cls == "Input":
-                return Tensor([])
+                return Tensor([], len(self.loops))
             if cls[:1].islower():  # layers.concatenate([...]), layers.add(...): branches merge
                 return Tensor(None)
             found = kc.layer(cls, args, self.locate)
@@ -466,7 +466,7 @@ class Interpreter:
                     break
         elif args.has("layers", 0) and not (isinstance(given, Const) and given.value in ([], ())):
             layers = None
-        return KerasModel(layers, self.locate(args.call))
+        return KerasModel(layers, self.locate(args.call), depth=len(self.loops))
 
     def sklearn(self, module: str, cls: str, args: kc.Args) -> Any:
         where = self.locate(args.call)
@@ -607,6 +607,8 @@ class Interpreter:
         where = self.locate(args.call)
         if name == "add":
             layer = args.get("layer", 0)
+            if len(self.loops) > model.depth:
+                model.layers = None  # added in a loop: how many times is not followed
             if model.layers is not None:
                 if isinstance(layer, LayerValue):
                     model.layers.append(layer)
@@ -778,9 +780,10 @@ def _bunch_member(bunch: Bunch, key: str) -> Any:
     return None
 
 
-def _apply_layer(layer: LayerValue, inputs: Any) -> Tensor:
-    if isinstance(inputs, Tensor) and inputs.layers is not None:
-        return Tensor([*inputs.layers, layer])
+def _apply_layer(layer: LayerValue, inputs: Any, depth: int) -> Tensor:
+    """The tensor after `layer`; unknown when a loop repeats the call (read once, run many times)."""
+    if isinstance(inputs, Tensor) and inputs.layers is not None and depth <= inputs.depth:
+        return Tensor([*inputs.layers, layer], inputs.depth)
     return Tensor(None)
 
 

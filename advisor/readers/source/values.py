@@ -130,9 +130,11 @@ class LayerValue:
 
 @dataclass
 class Tensor:
-    """A functional-API tensor: the layers it went through, input first (None when it merges branches)."""
+    """A functional-API tensor: the layers it went through, input first (None when it merges
+    branches). `depth`: how many loops enclose the code that made its input."""
 
     layers: list[LayerValue] | None
+    depth: int = 0
 
 
 @dataclass
@@ -145,6 +147,8 @@ class KerasModel:
     locations: dict[str, Location] = field(default_factory=dict)
     fits: int = 0
     fit_frames: tuple = ()
+    #: How many loops enclose the code that made it: layers added in a deeper loop are not counted.
+    depth: int = 0
 
 
 @dataclass
