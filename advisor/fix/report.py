@@ -54,7 +54,9 @@ def summary(fixes: list[FileFix], fixer: Fixer, would: bool) -> list[str]:
             elif remedy in applied:
                 lines.append(f"{fix.path}: {listed} edited ({remedy}); the finding clears once the experiment "
                              f"runs again with the edited record: `advisor train {fix.path}`.")
-        if not fix.editable and fix.after:
+        if not fix.editable and fix.after and fix.path.lower().endswith((".py", ".ipynb")):
+            lines.append(_script_note(fix))
+        elif not fix.editable and fix.after:
             lines.append(f"{fix.path}: not an experiment record file; `advisor fix` edits records only.")
     return lines
 
@@ -69,3 +71,15 @@ def changes(fixes: list[FileFix]) -> list[str]:
         for step in fix.applied:
             lines.append(f"  {', '.join(step.codes)} {step.remedy}: {'; '.join(step.changes)}")
     return lines
+
+
+def _script_note(fix: FileFix) -> str:
+    """A training script is never edited: name the record fields the remedies would write instead."""
+    import os
+
+    fields = sorted({f.pointer.strip("/").replace("/", ".") for f in fix.after if f.remedy and f.pointer})
+    listed = ", ".join(fields) if fields else "its fields"
+    name = os.path.basename(fix.path)
+    return (f"{escape_control(fix.path)}: a training script; `advisor fix` does not edit Python code. Its remedies "
+            f"would write {listed} in a record: put an experiment.yaml with `source: {escape_control(name)}` beside "
+            "it (the script fills what the record leaves out, the record wins) and `advisor fix` edits that record.")

@@ -288,3 +288,13 @@ def test_sarif_region_of_a_notebook_finding_is_valid_and_in_the_notebook(tmp_pat
     assert broken["artifactLocation"]["uri"] == "broken.ipynb"
     line = (tmp_path / "broken.ipynb").read_text(encoding="utf-8").splitlines()[broken["region"]["startLine"] - 1]
     assert "model.fit(x y)" in line
+
+
+def test_fix_never_edits_a_script_and_names_the_record_fields_instead(tmp_path):
+    script = corpus_script(tmp_path, SCALER_BEFORE_SPLIT, "train.py")
+    before = Path(script).read_bytes()
+    result = run_advisor("fix", "train.py", cwd=tmp_path)
+    assert Path(script).read_bytes() == before
+    assert "Traceback" not in result.stderr
+    note = next(line for line in result.stdout.splitlines() if line.startswith("train.py: a training script"))
+    assert "data.preprocessing.0.fit_on" in note and "`source: train.py`" in note
