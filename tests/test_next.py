@@ -634,3 +634,19 @@ def test_a_declared_model_without_a_baseline_makes_scoring_one_a_step(where):
     assert step.command is not None and "--stage baseline" in step.command
     text = run_advisor("next", "experiment.yaml", cwd=os.path.dirname(assessment.path)).stdout
     assert "baseline" in text.split("Next steps:")[1]
+
+
+def test_the_text_shows_everything_the_json_holds(tmp_path):
+    """Every stage's findings (info and reported absences too) and missing evidence, in both formats."""
+    record = climb(2, {"model": yaml.safe_load(_dedent(LADDER[5]))["model"]})
+    write(tmp_path, "experiment.yaml", record)
+    document = json.loads(run_advisor("next", "--format", "json", "experiment.yaml", cwd=tmp_path).stdout)
+    text = run_advisor("next", "experiment.yaml", cwd=tmp_path).stdout
+    checklist = text.split("Next steps:")[0]
+    for stage in document["stages"]:
+        for finding in stage["findings"]:
+            assert f"{finding['code']} {finding['message']}" in checklist
+        for what in stage["missing"]:
+            assert f"missing: {what}" in checklist
+    assert any(stage["findings"] and stage["status"] != "blocked" or stage["missing"] and stage["number"] > 3
+               for stage in document["stages"]), "the record must exercise non-blocking entries"

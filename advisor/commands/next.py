@@ -163,12 +163,13 @@ def _render_one(assessment: Any, color: bool, fancy: bool) -> str:
         if stage is current:
             row = f"{paint(row, _BOLD)}   {paint(CURRENT if fancy else PLAIN_CURRENT, _BOLD)}"
         lines.append(row)
-        for finding in stage.blocking:
+        # Everything the JSON holds: blockers first, then the stage's other findings (info, and the
+        # reported absences that leave it not reached), then the evidence it lacks.
+        for finding in [*stage.blocking, *(f for f in stage.findings if f not in stage.blocking)]:
             code = paint(finding.code, _SEVERITY_STYLE.get(finding.severity.value, ""))
             where = _where(finding, assessment.path)
             lines.append(f"       {code} {finding.message}" + (f" {paint(where, _DIM)}" if where else ""))
-        if stage is current:
-            lines.extend(f"       missing: {what}" for what in stage.missing)
+        lines.extend(f"       missing: {what}" for what in stage.missing)
     lines.append("")
     if not assessment.steps:
         if assessment.complete:
