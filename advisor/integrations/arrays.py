@@ -9,6 +9,7 @@ column names); `y` is 1-D labels or values, or 2-D one-hot / multi-hot / multi-o
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Any
 
 import numpy as np
@@ -85,7 +86,7 @@ def profile_arrays(splits: dict[str, tuple[np.ndarray, np.ndarray | None, list[s
         return {}
     find_duplicates = "train" in splits and len(splits) > 1
     profile = profile_data(parts, names, targets, None, Declared(problem_type, labels), find_duplicates)
-    data: dict[str, Any] = {"samples": profile.samples, "features": [f.record_fields() for f in profile.features]}
+    data: dict[str, Any] = {"samples": profile.samples, "features": [_rounded(f.record_fields()) for f in profile.features]}
     first = splits.get("train") or next(iter(splits.values()))
     steps = observed_scaling(first[0], names)
     if steps:
@@ -142,6 +143,14 @@ def observed_scaling(x: np.ndarray, names: list[str]) -> list[dict[str, Any]]:
             if columns:
                 steps.append({"step": step, **({"fit_on": "train"} if on_train else {}), "columns": columns})
     return steps
+
+
+def _rounded(fields: dict[str, Any]) -> dict[str, Any]:
+    """Mean and std to 6 significant digits (min and max stay exact: they are the data's values)."""
+    for key in ("mean", "std"):
+        if isinstance(fields.get(key), float) and math.isfinite(fields[key]):
+            fields[key] = float(f"{fields[key]:.6g}")
+    return fields
 
 
 def _data_file(split: str, x: np.ndarray, y: np.ndarray | None, given: list[str] | None):

@@ -12,9 +12,9 @@
 - After each epoch it checks the loss so far: non-finite (TD01) and diverging (TD02), each
   reported once. `stop_on="error"` then stops training, like `TerminateOnNaN`, but explained.
 - At the end it writes a run directory in the reference trainer's layout (`experiment.yaml`,
-  `history.csv`, `model.keras`), atomically and never over an existing directory, lints it with
-  the project's `[tool.advisor]` settings and prints the summary; inside an active MLflow run the
-  verdict is logged to it.
+  `history.csv`, and `model.keras` with `save_model=True`), atomically and never over an existing
+  directory, lints it with the project's `[tool.advisor]` settings and prints the summary; inside
+  an active MLflow run the verdict is logged to it.
 
 Keras shows callbacks neither the training data nor the validation data, so the data facts come
 from what is passed here: `data` (the training arrays), `validation`, `test`. The validation and
@@ -66,7 +66,8 @@ class AdvisorCallback(keras.callbacks.Callback):
             metric, baseline, splits, early stopping. Its fields win.
         run_dir: Where to write the run directory; must not exist. Default:
             `runs/<name>-<timestamp>` in the working directory.
-        save_model: Save the trained model as `model.keras` in the run directory.
+        save_model: Also save the trained model as `model.keras` in the run directory (the
+            record holds its layers, loss and optimizer either way).
         stop_on: "error" (or "warning") stops training after an epoch whose check found a
             finding at or above that severity; None never stops.
         verbose: Print the findings (before training, at the epoch of a problem, at the end).
@@ -80,7 +81,7 @@ class AdvisorCallback(keras.callbacks.Callback):
     """
 
     def __init__(self, data: Any = None, validation: Any = None, test: Any = None, record: RecordSource = None,
-                 run_dir: str | os.PathLike[str] | None = None, save_model: bool = True,
+                 run_dir: str | os.PathLike[str] | None = None, save_model: bool = False,
                  stop_on: str | None = None, verbose: bool = True, print_fn: Callable[[str], None] | None = None):
         super().__init__()
         if stop_on is not None and stop_on not in STOP_LEVELS:

@@ -131,7 +131,9 @@ def record_text(record: dict[str, Any]) -> str:
     """The record as the run directory's experiment.yaml holds it."""
     import yaml
 
-    return yaml.safe_dump(ordered(record), sort_keys=False, default_flow_style=None, width=110, allow_unicode=True)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml: a tenth of the time, same text
+    return yaml.dump(ordered(record), Dumper=dumper, sort_keys=False, default_flow_style=None, width=110,
+                     allow_unicode=True)
 
 
 def experiment_of(record: dict[str, Any], path: str) -> Experiment:

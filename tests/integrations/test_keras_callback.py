@@ -144,7 +144,8 @@ def test_clean_run_reports_nothing_at_warning_or_above():
 def test_run_directory_lints_to_the_findings_the_callback_printed(in_tmp):
     train, validation, test = breast_cancer(scaled=False)
     printed = Printed()
-    callback = AdvisorCallback(data=train, validation=validation, test=test, print_fn=printed, run_dir="runs/first")
+    callback = AdvisorCallback(data=train, validation=validation, test=test, print_fn=printed, run_dir="runs/first",
+                               save_model=True)
     fit(dense(30, 1, "softmax"), train, callback, validation, epochs=3)
     assert sorted(os.listdir("runs/first")) == ["experiment.yaml", "history.csv", "model.keras"]
     assert [name for name in os.listdir("runs") if name.startswith(".")] == []  # no partial folder left
@@ -219,7 +220,7 @@ def test_subclassed_model_whose_config_cannot_be_read_still_trains_and_checks_th
     keras.utils.set_random_seed(0)
     model = Subclassed(units=object())
     model.compile(optimizer=keras.optimizers.Adam(3.0), loss="binary_crossentropy")
-    callback = AdvisorCallback(data=train, validation=validation, print_fn=Printed())
+    callback = AdvisorCallback(data=train, validation=validation, save_model=True, print_fn=Printed())
     with pytest.warns(AdvisorWarning, match="config cannot be read"):
         history = fit(model, train, callback, validation, epochs=2)
     assert len(history.history["loss"]) == 2
