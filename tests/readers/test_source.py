@@ -298,3 +298,12 @@ def test_fix_never_edits_a_script_and_names_the_record_fields_instead(tmp_path):
     assert "Traceback" not in result.stderr
     note = next(line for line in result.stdout.splitlines() if line.startswith("train.py: a training script"))
     assert "data.preprocessing.0.fit_on" in note and "`source: train.py`" in note
+
+
+def test_next_places_a_script_in_the_workflow(tmp_path):
+    corpus_script(tmp_path, SCALER_BEFORE_SPLIT, "train.py")
+    result = run_advisor("next", "train.py", cwd=tmp_path)
+    assert result.returncode in (0, 1), result.stderr
+    assert result.stdout.startswith("train.py: stage "), result.stdout
+    prepare = result.stdout.split("4  Prepare the data", 1)[1].split("\n  ", 2)[:2]
+    assert "LK01" in prepare[1] and "(line 9)" in prepare[1], prepare
