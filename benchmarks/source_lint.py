@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import glob
 import os
+import resource
 import shutil
 import subprocess
 import tempfile
@@ -129,14 +130,19 @@ def lint_tree(advisor: str, folder: str, count: int, runs: int) -> None:
         os.makedirs(sub, exist_ok=True)
         shutil.copy(corpus[index % len(corpus)], os.path.join(sub, f"train_{index:04d}.py"))
     argv = [advisor, "lint", "--no-cache", "--exit-zero", "--format", "json", "-o", os.path.join(folder, "out.json"), tree]
-    times = []
+    times, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(argv, env=benchmark_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         times.append(time.perf_counter() - start)
-    seconds = median(times)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    seconds, busy = median(times), median(cpu)
+    load = os.getloadavg()[0]
     print(f"tree of {count} scripts: {seconds:.2f} s, {count / seconds:.0f} scripts/s on {os.cpu_count()} cores "
-          f"(budget 300/s; median of {runs} runs, cache off)")
+          f"(budget 300/s; median of {runs} runs, cache off); {busy:.2f} CPU-seconds, {count / busy:.0f} scripts "
+          f"per CPU-second (the wall figure is only meaningful on a quiet machine: load average {load:.1f})")
 
 
 def main() -> None:
