@@ -388,14 +388,15 @@ def declares_plan(experiment: Experiment) -> bool:
     and so does a record with neither artifacts nor plan: everything missing is then worth saying.
 
     Returns:
-        False only when the record holds a model or a history, none of `PLAN_SECTIONS`, and its
-        `model` and `history` sections were not written in the record's own file.
+        False only when the record holds a model, a history or a tuning section read from a
+        tuner's files, none of the other `PLAN_SECTIONS`, and its `model`, `history` and
+        `tuning` sections were not written in the record's own file.
     """
-    if any(getattr(experiment, section) is not None for section in PLAN_SECTIONS):
+    if any(getattr(experiment, section) is not None for section in PLAN_SECTIONS if section != "tuning"):
         return True
-    if experiment.model is None and experiment.history is None:
+    if experiment.model is None and experiment.history is None and experiment.tuning is None:
         return True
-    for section in ("/model", "/history"):
+    for section in ("/model", "/history", "/tuning"):  # a tuner's own files only fill `tuning`
         written = experiment.sources.exact(section)
         if written is not None and written.path == experiment.path:
             return True
@@ -591,16 +592,19 @@ def curve_to_judge(experiment: Experiment, key: str) -> list[float] | None:
 
 def untrained_loss(experiment: Experiment) -> float | None:
     """The loss of a model that knows nothing (uniform predictions), a natural scale for a loss's
-    moves: ln 2 for binary crossentropy, ln K for a categorical crossentropy over K classes.
+    moves: ln 2 for binary crossentropy, ln K for a categorical crossentropy over K classes, and
+    at least ln 2 for a classifier whose loss is not declared but whose history logs accuracy.
 
     Returns:
-        None for other losses, or when the loss or the class count is unknown.
+        None for other losses, or when neither the loss nor the class count says.
     """
     import math
 
     fact = loss(experiment)
     if fact is None:
-        return None
+        # No loss declared, but accuracy logged: a classifier, whose untrained loss (a
+        # crossentropy's ln K, a hinge's 1) is at least ln 2.
+        return math.log(2) if history_key(experiment, "accuracy", validation=False) else None
     if fact.name == "binary_crossentropy":
         return math.log(2)
     classes = class_count(experiment)

@@ -167,9 +167,10 @@ class LossOscillating(Rule):
     previous epoch, and that a later epoch gave back (fell below again), and fires when they are at
     least `min_share` (25%) of the epoch-to-epoch steps. A loss that only climbs is diverging (TD02),
     not oscillating. Rises are judged against the trend: one smaller than `min_rise_share` (5%) of
-    the loss's total decrease (from its first epoch, or from the loss of an untrained model, ln 2
-    for binary crossentropy and ln K for categorical crossentropy over K classes, when that is
-    higher, down to its lowest) is mini-batch noise around a falling loss, not oscillation, and
+    the loss's total decrease (from its first epoch, or from the loss of an untrained model when
+    that is higher: ln 2 for binary crossentropy, ln K for categorical crossentropy over K
+    classes, at least ln 2 for a classifier whose history logs accuracy; down to its lowest) is
+    mini-batch noise around a falling loss, not oscillation, and
     so is a rise among values under 1% of the first loss (a loss converged near zero). Needs
     `min_epochs` (8) or more epochs: on a shorter curve one rise would already be a quarter of the
     steps.
