@@ -2,8 +2,8 @@
 
 `importlib.metadata.entry_points()` reads the metadata of every distribution on `sys.path` (hundreds
 in an environment that also holds MLflow or Keras), which costs more than linting a record. The
-entry points of the groups the advisor uses are therefore kept in a small index file beside the
-results cache, valid while no `sys.path` folder changes: installing, upgrading or removing a
+entry points of the groups the advisor uses are therefore kept in a small index file in the
+results cache's folder (once `advisor lint` has made it), valid while no `sys.path` folder changes: installing, upgrading or removing a
 distribution adds or removes a folder in its site-packages, which changes that folder's
 modification time. A missing, stale or damaged index is rebuilt with one scan.
 
@@ -21,7 +21,7 @@ from importlib.metadata import EntryPoint, entry_points
 
 from advisor import __version__
 from advisor.atomic import write_text_atomic
-from advisor.cache import cache_dir, ensure_cache_directory
+from advisor.cache import cache_dir
 
 #: The groups the advisor reads; one scan fills them all.
 GROUPS = ("advisor.rules", "advisor.commands")
@@ -82,9 +82,12 @@ def _read_index(path: str) -> dict | None:
 
 
 def _write_index(path: str, content: dict) -> None:
-    """Best effort: a read-only folder only costs the next run another scan."""
+    """Best effort, and only into a cache folder `advisor lint` already made: a command that writes
+    nothing else (`fix` on a read-only record, `rules`) leaves no folder behind. A read-only
+    folder only costs the next run another scan."""
+    if not os.path.isdir(os.path.dirname(path)):
+        return
     try:
-        ensure_cache_directory(os.path.dirname(path))
         write_text_atomic(path, json.dumps(content))
     except OSError:
         pass

@@ -330,3 +330,24 @@ def test_lint_does_not_load_the_fix_libraries(tmp_path):
             "print(sorted(m for m in ('ruamel', 'tomlkit', 'advisor.fix') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+@pytest.mark.parametrize(("samples", "expect"), [(10000, "split"), (600, "kfold")])
+def test_moving_tuning_off_the_test_set_gives_the_record_validation_data(tmp_path, samples, expect):
+    """The unsafe LK03 fix points tuning at the validation data; a record that has none gets a
+    validation split (or K-fold on little data), never a contradiction the trainer cannot run."""
+    record = (f"data: {{samples: {samples}}}\nsplits: {{train: {int(samples * 0.8)}, test: {int(samples * 0.2)}}}\n"
+              "tuning: {selected_on: test, validation_data: test}\n")
+    path = write(tmp_path, "experiment.yaml", record)
+    result = advisor("fix", "--unsafe-fixes", "--select", "LK03", path)
+    assert result.exit_code == 0, result.output
+    fixed = yaml.safe_load(read(path))
+    assert fixed["tuning"] == {"selected_on": "validation", "validation_data": "validation"}
+    if expect == "split":
+        splits = fixed["splits"]
+        assert splits["validation"] > 0 and splits["train"] + splits["validation"] + splits["test"] <= samples
+    else:
+        assert fixed["protocol"]["type"] == "kfold"
+    assert "LK03" not in lint_codes(path, "ALL") and "EP01" not in lint_codes(path, "ALL")
+    assert advisor("fix", "--unsafe-fixes", "--select", "LK03", path).exit_code == 0
+    assert yaml.safe_load(read(path)) == fixed

@@ -257,9 +257,13 @@ def hold_out_test(ctx: FixContext) -> None:
     if "EP05" in ctx.codes:
         _carve(ctx, "test")
     evaluations = ctx.evidence("LK03", "test_evaluations")
-    for key in ("selected_on", "validation_data"):
-        if ctx.evidence("LK03", key):
-            ctx.set(f"/tuning/{key}", "validation")
+    retargeted = [key for key in ("selected_on", "validation_data") if ctx.evidence("LK03", key)]
+    if retargeted and not _validates(ctx.experiment):
+        # Tuning moves to the validation data: there must be some, or the record contradicts
+        # itself and the trainer has nothing to validate on.
+        add_validation(ctx)
+    for key in retargeted:
+        ctx.set(f"/tuning/{key}", "validation")
     if evaluations and not ctx.changes:
         raise NotFixable(f"the test set was evaluated {max(evaluations)} times; no edit undoes that: hold out "
                          "a fresh test set and evaluate it once")
@@ -273,12 +277,7 @@ def add_validation(ctx: FixContext) -> None:
     Raises:
         NeedsTraining: the record has validation data; only the logged history lacks it.
     """
-    from advisor.facts import has_split
-
-    experiment = ctx.experiment
-    kfold = experiment.protocol is not None and experiment.protocol.type in ("kfold", "iterated_kfold")
-    has_validation = has_split(experiment, "validation") or kfold or bool(experiment.data and experiment.data.split_column)
-    if has_validation:
+    if _validates(ctx.experiment):
         if "OF01" in ctx.codes:
             raise NeedsTraining("fit", "train again with validation data, so the history logs val_loss")
         return
@@ -288,6 +287,14 @@ def add_validation(ctx: FixContext) -> None:
         _set_protocol(ctx, {"type": "kfold", "folds": max(2, min(DEFAULT_FOLDS, pool // MIN_FOLD_SAMPLES))})
     else:
         _carve(ctx, "validation")
+
+
+def _validates(experiment: Any) -> bool:
+    """Whether the record has validation data: a validation split, K-fold, or a split column."""
+    from advisor.facts import has_split
+
+    kfold = experiment.protocol is not None and experiment.protocol.type in ("kfold", "iterated_kfold")
+    return has_split(experiment, "validation") or kfold or bool(experiment.data and experiment.data.split_column)
 
 
 def _validation_pool(ctx: FixContext) -> int | None:
