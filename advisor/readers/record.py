@@ -42,7 +42,12 @@ def read_record(path: str, text: str | None = None) -> Experiment:
         if names_files(data):
             resolve_references(path, data, sources)
     experiment = validate_record(path, data, sources)
-    return experiment.with_sources(sources, scan(path, text))
+    suppressions = scan(path, text)
+    if isinstance(data, dict) and isinstance(data.get("source"), str):
+        from advisor.readers.source import script_suppressions
+
+        suppressions += script_suppressions(path, data["source"])  # comments in the script it names
+    return experiment.with_sources(sources, suppressions)
 
 
 def validate_record(path: str, data: Any, sources: SourceMap) -> Experiment:

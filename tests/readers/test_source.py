@@ -307,3 +307,13 @@ def test_next_places_a_script_in_the_workflow(tmp_path):
     assert result.stdout.startswith("train.py: stage "), result.stdout
     prepare = result.stdout.split("4  Prepare the data", 1)[1].split("\n  ", 2)[:2]
     assert "LK01" in prepare[1] and "(line 9)" in prepare[1], prepare
+
+
+def test_suppression_comments_in_the_script_a_record_names(tmp_path):
+    corpus_script(tmp_path, "k3_suppressed.py", "train.py")
+    write(tmp_path, "experiment.yaml", "version: 1\nsource: train.py\n")
+    quiet = run_advisor("lint", "--no-cache", "--select", "EP08", "experiment.yaml", cwd=tmp_path)
+    assert quiet.returncode == 0, quiet.stdout
+    write(tmp_path, "train.py", (tmp_path / "train.py").read_text().replace("  # advisor: ignore[EP08]", ""))
+    loud = run_advisor("lint", "--no-cache", "--select", "EP08", "experiment.yaml", cwd=tmp_path)
+    assert loud.stdout.startswith("train.py:8:"), loud.stdout

@@ -74,11 +74,25 @@ def _read_named_files(path: str, data: dict[str, Any], sources: SourceMap) -> No
         resolve_references(path, data, sources)
 
 
-def merge_source_file(record_path: str, base: str, data: dict[str, Any], sources: SourceMap) -> list[Any]:
-    """Fill what a record leaves out from the script it names in `source` (record fields win).
+def script_shown(record_path: str, value: str) -> str:
+    """The path findings name for the script a record names: relative to the record, in its style."""
+    return os.path.normpath(os.path.join(os.path.dirname(record_path), value))
 
-    Returns:
-        The script's suppression comments.
+
+def script_suppressions(record_path: str, value: str) -> list[Any]:
+    """The `# advisor: ignore[...]` comments of the script a record names (none if unreadable:
+    reading the record already reported that)."""
+    from advisor.suppression import scan
+
+    try:
+        units = load_units(script_shown(record_path, value))
+    except InputError:
+        return []
+    return [found for unit in units for found in scan(unit.path, unit.text)]
+
+
+def merge_source_file(record_path: str, base: str, data: dict[str, Any], sources: SourceMap) -> None:
+    """Fill what a record leaves out from the script it names in `source` (record fields win).
 
     Raises:
         InputError: the script is missing or unreadable, reported at the record line naming it.
@@ -91,15 +105,14 @@ def merge_source_file(record_path: str, base: str, data: dict[str, Any], sources
         raise InputError(record_path, "source: expected a path to a .py script or .ipynb notebook", location.line,
                          location.column)
     path = os.path.join(base, value)
-    shown = os.path.normpath(os.path.join(os.path.dirname(record_path), value))
+    shown = script_shown(record_path, value)
     with named_by(record_path, sources, "/source"):
         if not os.path.isfile(path):
             raise InputError(shown, "no such file; expected a .py script or .ipynb notebook")
-        script, locations, suppressions, _ = extract(shown if os.path.isfile(shown) else path)
+        script, locations, _, _ = extract(shown if os.path.isfile(shown) else path)
     for section, values in script.items():
         if isinstance(values, dict):
             prefix = "/" + section
             inside = {pointer[len(prefix):]: location for pointer, location in locations.items()
                       if pointer.startswith(prefix + "/") or pointer == prefix}
             merge_section(data, section, values, inside, sources)
-    return suppressions
