@@ -64,15 +64,10 @@ def command(paths, output, fmt, select, extend_select, ignore, fail_on, exit_zer
     if output:
         if os.path.realpath(output) in {os.path.realpath(path) for path in collected.files_read}:
             _fail(f"--output {output}: is one of the files being linted or read by them; refusing to overwrite it")
-        from advisor.atomic import write_text_atomic
+        from advisor.report.page import write_page
 
-        existed = os.path.exists(output)
         try:
-            write_text_atomic(output, text)
-            if not existed:  # a new page is as readable as any new file (the umask decides)
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(output, 0o666 & ~umask)
+            write_page(output, text)
         except OSError as exc:
             _fail(f"{output}: cannot write the report: {exc.strerror or exc}")
     else:

@@ -15,6 +15,7 @@ from advisor.report.svg import (
     Chart,
     figure,
     label,
+    name_margin,
     number,
     to_svg,
 )
@@ -77,8 +78,7 @@ def _spread_chart(features, chart_id: str) -> Chart | None:
     rows.sort(key=lambda row: -row[1])
     shown = rows[:MAX_BARS]
     height = 1.2 + 0.22 * len(shown)
-    fig = figure(8.0, height)
-    axes = fig.add_subplot()
+    fig, axes = figure(8.0, height, left=name_margin(_short(row[0]) for row in shown))
     positions = list(range(len(shown)))[::-1]
     axes.barh(positions, [row[1] for row in shown], color=OKABE_ITO["blue"], height=0.6,
               label="standard deviation")
@@ -118,8 +118,7 @@ def _missing_chart(features, samples: int | None, chart_id: str) -> Chart:
     shown = features[:MAX_BARS]
     share = samples is not None and samples > 0
     values = [f.missing / samples * 100 if share else f.missing for f in shown]
-    fig = figure(8.0, 1.2 + 0.22 * len(shown))
-    axes = fig.add_subplot()
+    fig, axes = figure(8.0, 1.2 + 0.22 * len(shown), left=name_margin(_short(f.name) for f in shown))
     positions = list(range(len(shown)))[::-1]
     axes.barh(positions, values, color=OKABE_ITO["orange"], hatch="//", edgecolor="#333333", linewidth=0.4,
               height=0.6, label="missing values")
@@ -149,8 +148,7 @@ def _split_class_counts(experiment) -> dict[str, dict[str, int]]:
 
 def _sizes_chart(sizes: dict[str, int], chart_id: str) -> Chart:
     names = [name for name in SPLITS if name in sizes]
-    fig = figure(6.0, 0.9 + 0.45 * len(names))
-    axes = fig.add_subplot()
+    fig, axes = figure(8.0, 1.3 + 0.4 * len(names), left=name_margin(names, 9))
     positions = list(range(len(names)))[::-1]
     for position, name, index in zip(positions, names, range(len(names))):
         axes.barh(position, sizes[name], color=SERIES_STYLES[index][0], hatch=HATCHES[index], edgecolor="#333333",
@@ -171,9 +169,8 @@ def _shares_chart(counts: dict[str, dict[str, int]], chart_id: str) -> Chart:
     """One stacked bar per split: each class's share of it, in colour and hatch."""
     classes = list(dict.fromkeys(klass for split in counts.values() for klass in split))
     shown = classes[:len(HATCHES)]
-    fig = figure(8.0, 1.3 + 0.45 * len(counts))
-    axes = fig.add_subplot()
     names = list(counts)
+    fig, axes = figure(8.0, 1.4 + 0.45 * len(counts), left=name_margin(names, 9), right=1.9)
     positions = list(range(len(names)))[::-1]
     left = [0.0] * len(names)
     for index, klass in enumerate(shown):

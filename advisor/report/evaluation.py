@@ -6,7 +6,15 @@ from __future__ import annotations
 
 import math
 
-from advisor.report.svg import OKABE_ITO, Chart, figure, label, number, to_svg
+from advisor.report.svg import (
+    OKABE_ITO,
+    Chart,
+    figure,
+    label,
+    name_margin,
+    number,
+    to_svg,
+)
 
 #: Trials drawn at most (the best ones by the metric's goal); the table lists all.
 MAX_TRIALS = 60
@@ -51,8 +59,7 @@ def _trials_chart(experiment, trials: list[tuple[str, float]], chart_id: str) ->
     shown = ranked[:MAX_TRIALS]
     baseline = _baseline(experiment)
     metric = _metric(experiment)
-    fig = figure(8.0, 1.4 + 0.25 * len(shown))
-    axes = fig.add_subplot()
+    fig, axes = figure(8.0, 1.4 + 0.25 * len(shown), left=name_margin(name[:32] for name, _ in shown))
     positions = list(range(len(shown)))[::-1]
     axes.plot([score for _, score in shown], positions, linestyle="none", marker="o", color=OKABE_ITO["blue"],
               markersize=6, label="trial's validation score")
@@ -113,8 +120,7 @@ def _scores_chart(experiment, scores: list[tuple[str, float, float | None]], cha
     metric = _metric(experiment)
     baseline = _baseline(experiment)
     sizes = split_samples(experiment)
-    fig = figure(6.0, 1.2 + 0.5 * len(scores))
-    axes = fig.add_subplot()
+    fig, axes = figure(8.0, 1.4 + 0.5 * len(scores), left=name_margin(["validation"], 9), right=2.6)
     positions = list(range(len(scores)))[::-1]
     colours = (OKABE_ITO["blue"], OKABE_ITO["vermillion"])
     for index, (position, (split, value, error)) in enumerate(zip(positions, scores)):

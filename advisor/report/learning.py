@@ -102,8 +102,7 @@ def _curve_chart(experiment, series: dict[str, list[float]], keys: list[str], fo
                  chart_id: str, key: str, title: str, ylabel: str, goal: str, baseline: float | None) -> Chart:
     from advisor.curves import best_epoch
 
-    fig = figure(8.0, 3.6)
-    axes = fig.add_subplot()
+    fig, axes = figure(8.0, 3.6)
     epochs = max(len(values) for values in series.values())
     drawn: list[float] = []
     sampled = False

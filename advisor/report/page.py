@@ -8,7 +8,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from advisor.report.collect import Collected, Entry
+from advisor.report.collect import Collected, Entry, collect
 from advisor.report.svg import Chart
 
 STATUS_WORDS = {"done": "done", "blocked": "blocked", "not_reached": "not reached"}
@@ -218,3 +218,57 @@ def render_page(collected: Collected) -> str:
         rules=rule_pages([f.code for f in findings], rules_by_code), marks=STATUS_MARKS, words=STATUS_WORDS,
         severities=SEVERITIES, version=__version__,
         generated=datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+
+
+#: The page `advisor train` leaves in every run directory it writes.
+RUN_REPORT = "report.html"
+
+
+def write_run_report(run_directory: str, config=None) -> str | None:
+    """Write the report of a finished run directory into it, as `report.html`.
+
+    Args:
+        run_directory: A run directory (a record with its history and model beside it).
+        config: The resolved configuration; None to discover it from the working directory.
+
+    Returns:
+        The page's path; None when the report's libraries (the `report` extra) are not installed,
+        or a file of that name is already there (it is never replaced).
+
+    Raises:
+        AdvisorError: the run directory cannot be read.
+        OSError: the page cannot be written.
+    """
+    import importlib.util
+    import os
+
+    from advisor.errors import InputError
+    from advisor.lint import build_config
+
+    target = os.path.join(run_directory, RUN_REPORT)
+    if os.path.lexists(target) or not all(importlib.util.find_spec(name) for name in ("matplotlib", "jinja2")):
+        return None
+    collected = collect([run_directory], config or build_config())
+    if collected.errors:
+        raise collected.errors[0] if isinstance(collected.errors[0], InputError) else InputError(str(collected.errors[0]))
+    write_page(target, render_page(collected))
+    return target
+
+
+def write_page(path: str, text: str) -> None:
+    """Write a report atomically; a new file gets the permissions any new file gets (the umask's),
+    not the private ones of the temporary file it is renamed from.
+
+    Raises:
+        OSError: it cannot be written.
+    """
+    import os
+
+    from advisor.atomic import write_text_atomic
+
+    existed = os.path.exists(path)
+    write_text_atomic(path, text)
+    if not existed:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(path, 0o666 & ~umask)

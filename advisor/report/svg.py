@@ -78,11 +78,31 @@ def label(text: str) -> str:
     return "\u200b" + shown if shown.startswith("_") else shown
 
 
-def figure(width: float, height: float):
-    """A matplotlib Figure with no pyplot state behind it (inches)."""
+def figure(width: float, height: float, left: float = 0.8, right: float = 0.2, bottom: float = 0.6,
+           top: float = 0.35):
+    """A matplotlib Figure with no pyplot state behind it, and one set of axes.
+
+    Margins are fixed, in inches (a layout engine would draw every chart several times over).
+
+    Args:
+        width, height: The figure's size in inches.
+        left, right, bottom, top: The margins around the axes in inches (tick labels, axis labels,
+            title, a legend outside the axes).
+
+    Returns:
+        (figure, axes).
+    """
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    fig = Figure(figsize=(width, height))
+    fig.subplots_adjust(left=left / width, right=1 - right / width, bottom=bottom / height, top=1 - top / height)
+    return fig, fig.add_subplot()
+
+
+def name_margin(names, fontsize: float = 7) -> float:
+    """The left margin in inches that tick labels of these names need, beside an axis label."""
+    longest = max((len(str(name)) for name in names), default=4)
+    return 0.55 + longest * fontsize * 0.0085
 
 
 def to_svg(fig, chart_id: str, title: str, description: str) -> str:

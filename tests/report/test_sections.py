@@ -260,3 +260,23 @@ def test_fail_level_of_the_configuration(tmp_path):
     (tmp_path / "advisor.toml").write_text('fail-on = "error"\n')
     config = build_config(str(tmp_path / "advisor.toml"))
     assert config.fail_on is Severity.ERROR
+
+
+def test_run_directory_report_is_written_once(trained_run, tmp_path):
+    import shutil
+
+    from advisor.report.page import RUN_REPORT, write_run_report
+
+    folder = tmp_path / "copy"
+    shutil.copytree(os.path.dirname(trained_run), folder)
+    run = folder / os.path.basename(trained_run)
+    page = write_run_report(str(run))
+    assert page == str(run / RUN_REPORT)
+    text = (run / RUN_REPORT).read_text(encoding="utf-8")
+    assert "<h2>Learning curves</h2>" not in text and 'data-key="loss"' in text
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(page).st_mode & 0o777 == 0o666 & ~umask
+    (run / RUN_REPORT).write_text("mine")
+    assert write_run_report(str(run)) is None  # never replaced
+    assert (run / RUN_REPORT).read_text() == "mine"
