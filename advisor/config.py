@@ -2,6 +2,7 @@
 
 Keys (dashes or underscores): select, ignore, extend-select, extend-ignore, per-file-ignores,
 fail-on, warn-unused-ignores, baseline (a findings baseline file, relative to the settings file),
+allow-paths (what records may read outside the project root),
 and `[tool.advisor.rules.<code or name>]` tables holding `severity`
 and the rule's options. Unknown keys, rules and option names are errors.
 """
@@ -26,7 +27,7 @@ if TYPE_CHECKING:  # the rule base needs pydantic; a cached lint run never loads
 CONFIG_FILES = ("advisor.toml", "pyproject.toml")
 KEYS = {
     "select", "ignore", "extend-select", "extend-ignore", "per-file-ignores", "fail-on",
-    "warn-unused-ignores", "rules", "baseline",
+    "warn-unused-ignores", "rules", "baseline", "allow-paths",
 }
 
 
@@ -43,6 +44,8 @@ class Settings:
     rules: dict[str, dict[str, Any]] = field(default_factory=dict)
     #: The findings baseline file (`advisor lint --baseline`), relative to `root`.
     baseline: str | None = None
+    #: Paths outside the project root that records may name (relative to `root`).
+    allow_paths: list[str] = field(default_factory=list)
     #: The file the settings came from (None: defaults) and its directory, for per-file-ignores.
     source: str | None = None
     root: str = "."
@@ -184,6 +187,11 @@ def load_settings(path: str | None) -> Settings:
             if not isinstance(value, str) or not value:
                 raise fail(key, f"'baseline' expects the path of a baseline file, received {value!r}")
             settings.baseline = value
+        elif norm == "allow-paths":
+            if not (isinstance(value, list) and all(isinstance(v, str) and v for v in value)):
+                raise fail(key, f"'allow-paths' expects a list of folders or files records may read outside "
+                                f"the project root, received {value!r}")
+            settings.allow_paths = list(value)
         elif norm == "rules":
             if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
                 raise fail(key, "'rules' expects tables: [tool.advisor.rules.<code or name>]")

@@ -8,6 +8,7 @@ from typing import NoReturn
 
 import click
 
+from advisor.commands.lint import allow_path_option
 from advisor.escape import escape_control
 
 
@@ -25,7 +26,9 @@ from advisor.escape import escape_control
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings remain.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="Read settings from FILE (advisor.toml or pyproject.toml).")
-def command(paths, show_diff, unsafe_fixes, select, extend_select, ignore, fail_on, exit_zero, config_file) -> None:
+@allow_path_option
+def command(paths, show_diff, unsafe_fixes, select, extend_select, ignore, fail_on, exit_zero, config_file,
+            allow_paths) -> None:
     """Apply the record edits that remedy findings in the experiment records under PATHS.
 
     Edits keep each file's comments, key order, quoting and indentation, and are written
@@ -41,6 +44,9 @@ def command(paths, show_diff, unsafe_fixes, select, extend_select, ignore, fail_
     from advisor.lint import build_config
 
     try:
+        from advisor.confine import confine_command
+
+        confine_command(config_file, allow_paths, paths)
         config = build_config(config_file, split_selectors(select) or None, split_selectors(ignore),
                               split_selectors(extend_select), fail_on, start=".")
         fixes = fix_paths(list(paths), config, unsafe_fixes)

@@ -11,6 +11,12 @@ import click
 from advisor.reports import FORMATS
 
 
+#: `--allow-path`, shared by the commands that read records (lint, next, fix).
+allow_path_option = click.option(
+    "--allow-path", "allow_paths", multiple=True, type=click.Path(),
+    help="Let records read PATH although it lies outside the project root (repeatable).")
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
@@ -31,8 +37,9 @@ def _split(values: tuple[str, ...]) -> list[str]:
 @click.option("--no-cache", is_flag=True, help="Lint every input afresh instead of reusing the results of unchanged ones (.advisor_cache/).")
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None, help="Report only the findings FILE (from --write-baseline) does not hold [default: the configured baseline].")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), default=None, help="Record today's findings in FILE, so later runs report only new ones; prints no report.")
+@allow_path_option
 def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, output, statistics, config_file,
-            warn_unused_ignores, color, no_cache, baseline_file, write_baseline) -> None:
+            warn_unused_ignores, color, no_cache, baseline_file, write_baseline, allow_paths) -> None:
     """Lint experiment records, runs and artifacts under PATHS.
 
     A directory is searched for experiment.{yaml,yml,json,toml} files and other inputs.
@@ -49,6 +56,9 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
         return build_config(config_file, *selection, fail_on, warn_unused_ignores, start=".")
 
     try:
+        from advisor.confine import confine_command
+
+        confine_command(config_file, allow_paths, paths)
         if output:
             _refuse_overwriting_inputs(output, paths)
         if write_baseline:
@@ -57,7 +67,7 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
         if not no_cache and fmt != "sarif":  # SARIF describes every rule that ran: it needs them loaded
             from advisor.cache import LintCache
 
-            cache = LintCache(settings_fingerprint(config_file, selection, warn_unused_ignores))
+            cache = LintCache(settings_fingerprint(config_file, (*selection, allow_paths), warn_unused_ignores))
         result = lint_paths(list(paths), resolve_config if cache is not None else resolve_config(),
                             keep_going=True, cache=cache)
         config = result.config or _light_config(config_file, fail_on)

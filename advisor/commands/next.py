@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from advisor.commands.lint import allow_path_option
+
 #: Checklist marks by stage status, and plain ones for terminals that cannot show them.
 MARKS = {"done": "✓", "blocked": "✗", "not_reached": "·"}
 PLAIN_MARKS = {"done": "+", "blocked": "x", "not_reached": "-"}
@@ -28,7 +30,8 @@ _SEVERITY_STYLE = {"error": _RED, "warning": _YELLOW, "info": _CYAN}
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="Read settings from FILE (advisor.toml or pyproject.toml).")
 @click.option("--color/--no-color", default=None, help="Colour the text output [default: only on a terminal].")
-def command(paths, fmt, config_file, color) -> None:
+@allow_path_option
+def command(paths, fmt, config_file, color, allow_paths) -> None:
     """Show where the experiments under PATHS stand in the workflow, and what to do next.
 
     Each of the seven stages is done, blocked (by the findings listed) or not reached (its evidence
@@ -41,6 +44,9 @@ def command(paths, fmt, config_file, color) -> None:
     from advisor.errors import AdvisorError
 
     try:
+        from advisor.confine import confine_command
+
+        confine_command(config_file, allow_paths, paths)
         assessments, errors = assess_paths(list(paths), config_file)
     except AdvisorError as exc:
         click.echo(f"advisor: error: {exc}", err=True)

@@ -39,6 +39,9 @@ def check_size(path: str, limit: int | None, what: str) -> int:
     Raises:
         InputError: the file is missing, not a regular file, or over the limit.
     """
+    from advisor.confine import check_read
+
+    check_read(path)
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -169,7 +172,8 @@ def named_file(record_path: str, base: str, data: dict[str, Any], sources: Sourc
         the record was given as a relative path).
 
     Raises:
-        InputError: the value is not a string (at the record line that names it).
+        InputError: the value is not a string, or names a file outside the project root (at the
+            record line that names it).
     """
     value = data[section][key]
     if not isinstance(value, str):
@@ -181,7 +185,12 @@ def named_file(record_path: str, base: str, data: dict[str, Any], sources: Sourc
         raise InputError(record_path, f"{section}.{key}: the path holds a NUL character; expected the path of a file",
                          location.line, location.column)
     shown = os.path.normpath(os.path.join(os.path.dirname(record_path), value))
-    return os.path.join(base, value), shown
+    path = os.path.join(base, value)
+    from advisor.confine import check_named
+
+    location = sources.locate(f"/{section}/{key}")
+    check_named(path, value, record_path, f"{section}.{key}", location.line, location.column)
+    return path, shown
 
 
 @contextlib.contextmanager

@@ -106,6 +106,9 @@ def _parts(record_path: str, base: str, specs: list[tuple[str | None, str, str]]
         if "\0" in relative:
             raise InputError(record_path, f"{field}: the path holds a NUL character; expected the path of a CSV, "
                              "Parquet or NPZ file", where.line, where.column)
+        from advisor.confine import check_named
+
+        check_named(real, relative, record_path, field, where.line, where.column)
         if data_kind(relative) is None:
             raise InputError(record_path, f"{field}: '{relative}' is not a data file the advisor reads; expected .csv, "
                              ".tsv, .parquet or .npz", where.line, where.column)

@@ -290,7 +290,11 @@ def _logged_model(run: LoggedRun, data: dict[str, Any], sources: SourceMap) -> N
     """Layers, loss and metrics from the Keras model the run logged, if it is on this machine."""
     from advisor.readers.keras import read_model_file
 
+    from advisor.confine import is_allowed, refusal
+
     for path in run.model_files:
+        if not is_allowed(path):  # checked before it is even looked for: no read outside the root
+            raise InputError(run.main, f"run {run.run_id}: artifact_uri: the logged model {refusal(path)}")
         if os.path.isfile(path):
             model, locations = read_model_file(path)
             merge_section(data, "model", model, locations, sources)
@@ -379,6 +383,10 @@ def model_candidates(artifact_dirs: list[str], relative_to: str) -> list[str]:
         tries = [local]
         marker = local.replace("\\", "/").find("mlruns/")
         if marker >= 0:  # the store's own copy first: a store copied elsewhere reads its own artifacts
-            tries.insert(0, os.path.join(relative_to, local[marker:]))
+            from advisor.confine import is_allowed
+
+            # A copied store's original location is another machine's folder: outside the project
+            # root it is skipped without a word (any other location outside is refused when read).
+            tries = [os.path.join(relative_to, local[marker:])] + ([local] if is_allowed(local) else [])
         found.extend(os.path.join(base, "data", "model.keras") for base in tries)
     return found

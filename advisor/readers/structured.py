@@ -61,6 +61,9 @@ def read_text(path: str, limit: int = MAX_RECORD_BYTES, what: str = "an experime
     """
     import stat
 
+    from advisor.confine import check_read
+
+    check_read(path)
     try:
         mode = os.stat(path).st_mode
     except OSError:
