@@ -247,6 +247,8 @@ def _named_files(experiment) -> list[str]:
         names.append(experiment.model.file)
     if experiment.history is not None:
         names.append(experiment.history.file)
+    if experiment.tuning is not None:
+        names.append(experiment.tuning.file)
     if experiment.data is not None:
         names.append(experiment.data.path)
     if experiment.splits is not None and experiment.splits.files is not None:

@@ -301,6 +301,8 @@ class Trial(Section):
 
 
 class Tuning(Section):
+    file: Optional[str] = Field(None, description="Extension: a KerasTuner project folder, an Optuna SQLite study "
+                                "or a TensorBoard log folder that fills `tuning` (and `history`).")
     trials: Optional[Union[int, list[Trial]]] = None
     architectures: Optional[int] = Field(None, ge=0)
     selected_on: Optional[SplitName] = None

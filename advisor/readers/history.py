@@ -10,7 +10,8 @@ Three spellings are read:
   (or empty) throughout was never logged and is left out; a column with some `NA` cells (say
   `val_loss` with `validation_freq=2`) reads them as NaN and lists their epochs in
   `history.not_logged`, so they are not taken for a diverged loss (`nan`);
-- an MLflow file-store run directory: its metric series, by step.
+- an MLflow file-store run directory: its metric series, by step;
+- a TensorBoard log folder of Keras' TensorBoard callback (`train/`, `validation/` event files).
 
 Every value keeps its position (line and column in the log) so a finding points at the epoch.
 """
@@ -86,8 +87,13 @@ def read_history_file(path: str, shown: str | None = None) -> tuple[dict[str, An
     shown = shown or path
     if os.path.isdir(path):
         from advisor.readers.mlflow import read_run_history
-        from advisor.readers.sniff import is_mlflow_run
+        from advisor.readers.sniff import is_mlflow_run, is_tensorboard_logdir
 
+        if is_tensorboard_logdir(path):
+            from advisor.readers.tensorboard import read_logdir
+
+            sections = read_logdir(path, shown)
+            return sections.values["history"], sections.locations["history"]
         if not is_mlflow_run(path):
             raise InputError(shown, "is a directory but not an MLflow run (meta.yaml, metrics/); expected a "
                              "History JSON, a CSVLogger CSV or an MLflow run directory")

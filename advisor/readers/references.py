@@ -1,4 +1,4 @@
-"""Fill a record from the files it names: `source` (a training script), `model.file`, `history.file`, `data.path` and
+"""Fill a record from the files it names: `source` (a training script), `model.file`, `history.file`, `tuning.file`, `data.path` and
 `splits.files`. Runs on the parsed data before validation, so record fields win and every value
 read from an artifact keeps its position inside that artifact.
 
@@ -20,6 +20,7 @@ def names_files(data: dict[str, Any]) -> bool:
     return bool(data.get("source")) or any((
         isinstance(model, dict) and model.get("file"),
         isinstance(history, dict) and history.get("file"),
+        isinstance(data.get("tuning"), dict) and data["tuning"].get("file"),
         isinstance(dataset, dict) and dataset.get("path"),
         isinstance(splits, dict) and splits.get("files"),
     ))
@@ -46,6 +47,11 @@ def resolve_references(record_path: str, data: dict[str, Any], sources: SourceMa
         from advisor.readers.history import merge_history_file
 
         merge_history_file(record_path, base, data, sources)
+    tuning = data.get("tuning")
+    if isinstance(tuning, dict) and tuning.get("file"):
+        from advisor.readers.tuning import merge_tuning_file
+
+        merge_tuning_file(record_path, base, data, sources)
     if (isinstance(dataset, dict) and dataset.get("path")) or (isinstance(splits, dict) and splits.get("files")):
         from advisor.readers.data import merge_data_files
 

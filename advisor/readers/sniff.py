@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import re
 
-
 #: Bytes read from the start of a file to recognise it.
 HEAD_BYTES = 4096
 RECORD_FILE_NAMES = ("experiment.yaml", "experiment.yml", "experiment.json", "experiment.toml")
@@ -178,3 +177,51 @@ def trains_something(path: str) -> bool:
         return False
     text = head(path, _SNIFF_SOURCE_BYTES)
     return _TRAINING_IMPORT.search(text) is not None and _TRAINING_CALL.search(text) is not None
+
+
+# --- tuning tools ---------------------------------------------------------------------------
+
+#: Bytes of an SQLite file searched for Optuna's table names when its schema cannot be read.
+OPTUNA_SCHEMA_BYTES = 1024 * 1024
+_OPTUNA_TABLES = ("studies", "trials", "trial_intermediate_values")
+TENSORBOARD_RUN_FOLDERS = ("train", "validation")
+TENSORBOARD_EVENT_PREFIX = "events.out.tfevents."
+
+
+def is_kerastuner_project(path: str) -> bool:
+    """A KerasTuner project folder: `oracle.json` beside `trial_*` folders (or none yet)."""
+    return os.path.isdir(path) and os.path.isfile(os.path.join(path, "oracle.json"))
+
+
+def is_optuna_storage(path: str) -> bool:
+    """An Optuna study in SQLite storage: an SQLite file with Optuna's tables (read from its schema,
+    read-only; a file too damaged for that is recognised by the table names in its first pages,
+    so its reader can say what is wrong)."""
+    if not is_sqlite_store(path) or head(path, len(SQLITE_MAGIC)) != SQLITE_MAGIC:
+        return False
+    import sqlite3
+    from urllib.parse import quote
+
+    try:
+        connection = sqlite3.connect("file:" + quote(os.path.abspath(path)) + "?mode=ro", uri=True)
+        try:
+            names = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            connection.close()
+    except sqlite3.Error:
+        start = head(path, OPTUNA_SCHEMA_BYTES)
+        return all(f"CREATE TABLE {name} (".encode() in start for name in _OPTUNA_TABLES)
+    return all(name in names for name in _OPTUNA_TABLES) and "runs" not in names
+
+
+def has_event_files(directory: str) -> bool:
+    try:
+        with os.scandir(directory) as entries:
+            return any(entry.name.startswith(TENSORBOARD_EVENT_PREFIX) and entry.is_file() for entry in entries)
+    except OSError:
+        return False
+
+
+def is_tensorboard_logdir(path: str) -> bool:
+    """A log folder of Keras' TensorBoard callback: `train/` or `validation/` holding event files."""
+    return os.path.isdir(path) and any(has_event_files(os.path.join(path, name)) for name in TENSORBOARD_RUN_FOLDERS)
