@@ -98,3 +98,26 @@ def test_npz_shape_that_overflows_a_float_product(tmp_path):
                                                       "shape": (10 ** 200, 3)})
     write(tmp_path, "experiment.yaml", "data: {path: data.npz}\n")
     assert_clean_failure(run_advisor("lint", "--no-cache", "experiment.yaml", cwd=tmp_path), "data.npz")
+
+
+@pytest.mark.parametrize("record", [
+    "data:\n  features:\n    - {name: [1, 2], dtype: float}\n",
+    "data:\n  features:\n    - {name: {a: 1}, dtype: float}\n",
+    "data:\n  class_counts: {? [1, 2] : 3, b: 4}\n",
+    "splits: {class_counts: {train: {? [1] : 3}}}\n",
+    "problem: {type: multiclass_classification, classes: [a, [b]]}\n",
+    "data: {path: train.csv, target_column: [label], split_column: {x: 1}}\n",
+    "data:\n  preprocessing: [{step: one_hot, columns: [x, [y], {z: 1}]}]\n",
+], ids=["feature-list", "feature-mapping", "class-key-list", "split-class-key", "class-list", "target-list",
+        "columns-nested"])
+def test_unhashable_names_and_labels(tmp_path, record):
+    """Lists and mappings where a feature name, column or class label belongs: a message or a
+    lint, never a TypeError."""
+    write(tmp_path, "train.csv", "x,label\n1,0\n2,1\n")
+    write(tmp_path, "experiment.yaml", record)
+    result = run_advisor("lint", "--no-cache", "experiment.yaml", cwd=tmp_path)
+    assert result.returncode in (1, 2), (result.returncode, result.stderr)
+    assert "internal error" not in result.stderr + result.stdout and "Traceback" not in result.stderr
+    assert "ADV001" not in result.stdout
+    if result.returncode == 2:
+        assert_clean_failure(result, "experiment.yaml:")
