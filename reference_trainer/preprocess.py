@@ -87,6 +87,7 @@ class Preprocessor:
         self.steps = [s for s in steps if s.step not in DECLARATIVE_STEPS]
         self.source = source
         self.fitted: list = []
+        self._one_row = None
 
     def fit(self, frame, rows_by_fit_on: dict[str, np.ndarray]) -> "Preprocessor":
         """Fit each step on the rows its fit_on names, transforming `frame` (every row) as it goes.
@@ -98,6 +99,7 @@ class Preprocessor:
         from sklearn.compose import ColumnTransformer
 
         self.fitted = []
+        self._one_row = frame.iloc[:1]  # to know the output's width when there are no rows to transform
         current = frame
         for step in self.steps:
             columns = list(step.columns) if step.columns else [
@@ -126,7 +128,10 @@ class Preprocessor:
         return self
 
     def transform(self, frame) -> np.ndarray:
-        """The model's input matrix (float32) for `frame`."""
+        """The model's input matrix (float32) for `frame` (no rows: an empty matrix of the right width,
+        where scikit-learn's transformers refuse empty input)."""
+        if len(frame) == 0:
+            return self.transform(self._one_row)[:0]
         current = frame
         for transformer in self.fitted:
             current = transformer.transform(current)

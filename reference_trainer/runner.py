@@ -259,7 +259,12 @@ def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, pool
     has_test = len(prepared.rows.test) > 0
     plan = stage_plan(options.stage, options.fix, has_test)
     declared_strategy = experiment.baseline.strategy if experiment.baseline is not None else None
+    has_validation = any(len(unit.validation) for unit in prepared.units)
     for stage in plan:
+        if stage in ("overfit", "regularize") and not has_validation:
+            stages.say(f"[{stage}] skipped: it chooses on validation data, and the record declares none")
+            stages.notes.append(f"stage {stage} skipped: no validation data to choose on")
+            continue
         run["stage"] = stage
         outcome.stages.append(stage)
         if stage == "baseline":

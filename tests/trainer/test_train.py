@@ -30,6 +30,7 @@ def test_run_directory_is_complete_and_read_back(experiment_dir):
     assert result.returncode == 0, result.stderr
     runs = os.listdir(folder / "runs")
     assert len(runs) == 1 and runs[0].startswith("tiny-")
+    assert result.stdout == os.path.join("runs", runs[0]) + "\n"  # -q: the run directory and nothing else
     run_dir = folder / "runs" / runs[0]
     assert sorted(os.listdir(run_dir)) == ["experiment.yaml", "history.csv", "model.keras"]
     written = _record(str(run_dir))
@@ -140,3 +141,21 @@ def test_parallel_folds_on_the_default_backend_match_sequential(tmp_path):
     sequential = _train(record, str(tmp_path / "sequential"), stage="fit", jobs=1)
     assert _record(parallel)["final"]["validation_score"] == pytest.approx(_record(sequential)["final"]["validation_score"])
     assert len(_record(parallel)["tuning"]["trials"]) == 1
+
+
+def test_train_and_test_without_validation_runs_and_says_where_the_baseline_scored(tmp_path):
+    """`advisor fix` suggests `advisor train --fix` for such a record: empty validation rows must not
+    reach scikit-learn, and the baseline's training-row score is named as such."""
+    write_data(tmp_path)
+    record = write_yaml(tmp_path, tiny_record(splits={"validation": None, "train": 0.8, "test": 0.2}))
+    result = run_advisor("train", record, "--fix", "--out", str(tmp_path / "run"), cwd=tmp_path, timeout=240)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "[baseline] most_frequent: accuracy 0.5000 on the training rows (no validation data)" in result.stdout
+    assert "[overfit] skipped" in result.stdout
+    written = _record(str(tmp_path / "run"))
+    assert written["run"]["status"] == "completed" and "validation" not in written["splits"]
+    assert "baseline scored on the training rows" in written["run"]["message"]
+    assert "stage overfit skipped" in written["run"]["message"]
+    assert written["splits"]["train"] == 128 and written["final"]["trained_on"] == "train+validation"
+    assert [trial["name"] for trial in written["tuning"]["trials"]] == ["fit"] and "selected_on" not in written["tuning"]
