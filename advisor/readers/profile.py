@@ -10,7 +10,10 @@ it reads `ColumnData` (advisor/readers/columns.py).
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -216,33 +219,46 @@ class _Sample:
 
 def _scores(sample: _Sample, files: list[DataFile], features: list[str], kinds: dict[str, str],
             moments: dict[str, Moments], target: TargetSummary | None, targets: list[str]) -> dict[str, float | None]:
-    """Each feature's target_score, on the sample."""
+    """Each feature's target_score, on the sample. Features are scored on every core: the work is
+    numpy's, which releases the GIL."""
     if target is None:
         return {}
-    scores: dict[str, float | None] = {}
+    score = None
     if target.kind == "classes" and 2 <= len(target.labels or []) <= MAX_SCORED_CLASSES:
         classes = np.concatenate([target.codes_at(number, rows) for number, rows in enumerate(sample.rows)])
         labelled = int((classes >= 0).sum())
         bins = bin_count(labelled)
-        for name in features:
+        class_total = len(target.labels)
+
+        def score(name: str) -> float | None:
             kind = kinds[name]
             if kind in NUMERIC_KINDS and moments[name].count and math.isfinite(moments[name].high - moments[name].low):
                 values, valid = sample.column(name)
                 index = numeric_bins(values, valid, moments[name].low, moments[name].high, bins)
-                scores[name] = lookup_accuracy(index, bins + 1, classes, len(target.labels))
-            elif kind in TEXT_KINDS:
+                return lookup_accuracy(index, bins + 1, classes, class_total)
+            if kind in TEXT_KINDS:
                 categories = len(files[0].columns[name].labels or [])
                 if 0 < categories <= max(2, labelled // MIN_ROWS_PER_BIN):
                     codes, valid = sample.column(name)
-                    codes = np.where(valid, codes, categories)
-                    scores[name] = lookup_accuracy(codes, categories + 1, classes, len(target.labels))
+                    return lookup_accuracy(np.where(valid, codes, categories), categories + 1, classes, class_total)
+            return _UNSCORED
     elif target.kind == "continuous" and len(targets) == 1 and kinds[targets[0]] in NUMERIC_KINDS:
         y, y_valid = sample.column(targets[0])
-        for name in features:
-            if kinds[name] in NUMERIC_KINDS:
-                values, valid = sample.column(name)
-                scores[name] = correlation(values, valid, y, y_valid)
-    return {name: (None if score is None else round(score, 6)) for name, score in scores.items()}
+
+        def score(name: str) -> float | None:
+            if kinds[name] not in NUMERIC_KINDS:
+                return _UNSCORED
+            values, valid = sample.column(name)
+            return correlation(values, valid, y, y_valid)
+    if score is None:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(len(features), os.cpu_count() or 1) or 1) as pool:
+        found = dict(zip(features, pool.map(score, features)))
+    return {name: (None if value is None else round(value, 6)) for name, value in found.items() if value is not _UNSCORED}
+
+
+#: What a feature that cannot be scored gets (its target_score stays unset).
+_UNSCORED: Any = object()
 
 
 def _few_distinct(sample: _Sample, files: list[DataFile], name: str, moments: Moments) -> int | None:
