@@ -16,7 +16,7 @@ from advisor.curves import (
     total_decrease,
 )
 from advisor.facts import (
-    curve_to_judge, history_key, inferred_problem_type, learning_rate_pointer, majority_share, present_pointer,
+    curve_to_judge, history_key, inferred_problem_type, majority_share, present_pointer,
     untrained_loss,
 )
 from advisor.names import SINGLE_LABEL_TYPES
@@ -84,7 +84,7 @@ class NonFiniteLoss(Rule):
                 f"{key} is {values[epoch]} from epoch {epoch + 1} of {len(values)} "
                 f"({bad} non-finite values, threshold 0): the weights overflowed and training "
                 "learns nothing after that; lower the learning rate and check inputs for NaN",
-                learning_rate_pointer(experiment, f"/history/{key}/{epoch}"),
+                f"/history/{key}/{epoch}",
                 key=key, epoch=epoch + 1, value=str(values[epoch]), non_finite_epochs=bad, epochs=len(values),
             )
             return
@@ -146,7 +146,7 @@ class LossDiverging(Rule):
                 f"training loss grew {factor:,.1f}x, from {values[low]:.4g} at epoch {low + 1} to "
                 f"{values[high]:.4g} at epoch {high + 1} (threshold {options.factor:g}x): the steps "
                 "overshoot; lower the learning rate",
-                learning_rate_pointer(experiment, f"/history/loss/{high}"),
+                f"/history/loss/{high}",
                 growth=factor, low_epoch=low + 1, high_epoch=high + 1, **evidence,
             )
         elif ends_above_start(start, end):
@@ -154,7 +154,7 @@ class LossDiverging(Rule):
                 f"training loss ends at {end:.4g} (median of the last 3 epochs), above its start "
                 f"{start:.4g} at epoch {finite_points(values)[0][0] + 1} (threshold: not above the start): training "
                 "makes the model worse; lower the learning rate",
-                learning_rate_pointer(experiment, "/history/loss"),
+                "/history/loss",
                 growth=growth[0] if growth else None, **evidence,
             )
 
@@ -228,7 +228,7 @@ class LossOscillating(Rule):
             f"training loss rose by more than {options.min_swing:.0%} in {len(rising)} of {steps} "
             f"epochs ({share:.0%}, threshold {options.min_share:.0%}): the steps overshoot and "
             "training oscillates; lower the learning rate",
-            learning_rate_pointer(experiment, f"/history/loss/{rising[0]}"),
+            f"/history/loss/{rising[0]}",
             rising_epochs=[epoch + 1 for epoch in rising], share=round(share, 4), steps=steps,
             min_share=options.min_share, min_swing=options.min_swing, min_rise=round(min_rise, 6),
         )

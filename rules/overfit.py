@@ -13,7 +13,7 @@ from pydantic import Field
 from advisor import Rule, RuleOptions, Severity
 from advisor.curves import best_epoch, end_value, ends_above_start, finite_points, start_and_end, tail_improvement
 from advisor.facts import (
-    curve_to_judge, history_key, learning_rate_pointer, metric_goal_of, present_pointer, validation_score,
+    curve_to_judge, history_key, metric_goal_of, present_pointer, validation_score,
 )
 from advisor.names import perfect_score
 
@@ -156,7 +156,7 @@ class TrainingLossNotDecreasing(Rule):
             f"training loss ends at {end:.4g}, {ratio:.0%} of its start {start:.4g} "
             f"(threshold: below {options.max_ratio:.0%}): the model is not learning; fix the "
             "optimization (learning rate, output layer, labels) before anything else",
-            learning_rate_pointer(experiment, "/history/loss"),
+            "/history/loss",
             start=start, end=end, ratio=round(ratio, 4), max_ratio=options.max_ratio, epochs=len(values),
         )
 
