@@ -303,7 +303,9 @@ class Interpreter:
             return base.derived(fresh=any(isinstance(part, slice) for part in key.value))
         if isinstance(key_node, ast.Tuple) and any(isinstance(part, ast.Slice) for part in key_node.elts):
             return base.derived()  # X[:, 1:]: columns
-        return base.derived(order=None)  # an index or mask we cannot read: the order is unknown
+        # An index or mask we cannot read: the order is unknown, and a name such as X_test may say
+        # which rows it selects (a split by hand).
+        return base.derived(order=None, fresh=True)
 
     # --- calls ---
 
