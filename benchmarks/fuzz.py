@@ -82,7 +82,7 @@ def write_records(folder: str, count: int, batch: int, rng: random.Random) -> li
         case = os.path.join(folders[-1], f"r{index:06d}")
         # Data files are copied for a few records only: the rules that read profiles get exercised
         # without a 100,000-fold copy of the examples' data.
-        fuzz_records.write_case(case, mutated, fmt, data if rng.random() < 0.02 else None)
+        fuzz_records.write_case(case, mutated, fmt, data if rng.random() < 0.005 else None)
     return folders
 
 
@@ -184,7 +184,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
         folders = write_records(folder, args.records, args.batch, rng)
-        print(f"wrote {args.records:,} records in {len(folders)} batches in {time.perf_counter() - start:.0f} s")
+        print(f"wrote {args.records:,} records in {len(folders)} batches in {time.perf_counter() - start:.0f} s",
+              flush=True)
         linting = 0.0
         for number, batch in enumerate(folders, start=1):
             counts, seconds = lint_batch(advisor, batch, args.timeout)

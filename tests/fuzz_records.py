@@ -147,7 +147,10 @@ def dump(record: Any, fmt: str) -> str:
     """The record as YAML or JSON text (JSON with NaN and Infinity, as Python writes them)."""
     if fmt == "json":
         return json.dumps(record, indent=2, default=str)
-    return yaml.safe_dump(record, sort_keys=False, allow_unicode=False, default_flow_style=None, width=100)
+    return yaml.dump(record, Dumper=_DUMPER, sort_keys=False, allow_unicode=False, default_flow_style=None, width=100)
+
+
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def write_case(folder: str, record: Any, fmt: str, data_from: str | None) -> str:
