@@ -163,6 +163,11 @@ FINDING_ADVICE: dict[str, Advice] = {
         "not be in the data. Are the outputs predictable from these inputs? Is there enough informative data?",
         "You make the hypothesis that your outputs can be predicted from your inputs and that the data is "
         "informative enough; until a model beats the baseline, those are only hypotheses."),
+    "TD05": Advice(
+        "Run the training to its end again: the run that wrote this record was interrupted or failed.",
+        "A run that did not finish leaves a partial history and no final scores: nothing it logged shows "
+        "how the finished model trains, overfits or generalizes.",
+        "fit"),
     "RG04": Advice(
         "Switch to iterated K-fold validation with shuffling, and tune again against it.",
         "The test score fell well below validation: the validation estimate was unreliable, or tuning overfit "

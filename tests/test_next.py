@@ -650,3 +650,10 @@ def test_the_text_shows_everything_the_json_holds(tmp_path):
             assert f"missing: {what}" in checklist
     assert any(stage["findings"] and stage["status"] != "blocked" or stage["missing"] and stage["number"] > 3
                for stage in document["stages"]), "the record must exercise non-blocking entries"
+
+
+def test_an_unfinished_run_gets_its_own_step(where):
+    assessment = where(climb(5, {"run": {"status": "interrupted"}}))
+    step = step_with(assessment, "TD05")
+    assert "interrupted or failed" in step.text and "did not finish" in step.why
+    assert step.command is not None and step.command.endswith("--stage fit")
