@@ -75,3 +75,36 @@ def test_hook_fails_on_a_bad_record_and_names_the_rule(tmp_path, pre_commit_home
     assert re.search(r"advisor lint\.+Failed", result.stdout), result.stdout
     assert re.search(rf"experiments/mlp/experiment\.yaml:{line}:\d+: MC\d\d ", result.stdout), result.stdout
     assert "notes.yaml" not in result.stdout
+
+
+def _readme_snippet() -> str:
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as handle:
+        readme = handle.read()
+    block = readme[readme.index("<!-- pre-commit snippet -->"):].split("```", 2)[1]
+    return block.split("\n", 1)[1]  # drop the fence's language tag
+
+
+def _run_readme_snippet(tmp_path, record: str) -> subprocess.CompletedProcess:
+    repo = _repository(tmp_path, record)
+    (repo / ".pre-commit-config.yaml").write_text(_readme_snippet(), encoding="utf-8")
+    (repo / "util.py").write_text("def helper():\n    return 1\n", encoding="utf-8")  # trains nothing
+    _git(repo, "add", ".")
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("PRE_COMMIT", "ADVISOR_", "GIT_"))}
+    environment.update({"PRE_COMMIT_HOME": str(tmp_path / "home"), "PRE_COMMIT_COLOR": "never", "NO_COLOR": "1",
+                        "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")})
+    return subprocess.run([sys.executable, "-m", "pre_commit", "run", "--all-files"], cwd=repo, env=environment,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_readme_snippet_passes_on_a_good_record(tmp_path, clean_record):
+    result = _run_readme_snippet(tmp_path, clean_record)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"advisor lint\.+Passed", result.stdout), result.stdout
+
+
+def test_the_readme_snippet_fails_on_a_bad_record(tmp_path, clean_record):
+    bad = clean_record.replace(SIGMOID_OUTPUT, "{type: dense, units: 1, activation: relu}")
+    result = _run_readme_snippet(tmp_path, bad)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert re.search(r"experiments/mlp/experiment\.yaml:\d+:\d+: MC\d\d ", result.stdout), result.stdout
+    assert "notes.yaml" not in result.stdout
