@@ -35,8 +35,21 @@ def _line_map(original: list[str], baseline: list[str]) -> dict[int, int]:
             for offset in range(b2 - b1):
                 mapping[b1 + offset] = o1 + offset
         mapping.setdefault(b1, o1)
-        mapping[b2] = o2
+        if tag == "insert":  # lines only the original has (comments the library dropped) follow the
+            mapping.setdefault(b2, o1)  # baseline's lines: an edit of those lines ends before them
+        else:
+            mapping[b2] = o2
     return mapping
+
+
+def _keep_comment_spacing(new: str, old: str) -> str:
+    """`new` with the spacing before its trailing comment as `old` had it, when both end in the
+    same comment (a round-trip library writes one space where the user aligned comments)."""
+    new_at, old_at = new.rfind(" #"), old.rfind(" #")
+    if new_at < 0 or old_at < 0 or new[new_at:].strip() != old[old_at:].strip():
+        return new
+    old_code_end = len(old[:old_at].rstrip())
+    return new[:new_at].rstrip() + old[old_code_end:]
 
 
 def _shift(lines: list[str], delta: int) -> list[str]:
@@ -150,6 +163,8 @@ def merge_lines(original: str, baseline: str, modified: str, comments: bool = Tr
         else:
             delta = _indent(o_lines[o1]) - _indent(b_lines[b1]) if o1 < len(o_lines) else 0
             new = _shift(new, delta)
+            if comments and len(new) == o2 - o1:
+                new = [_keep_comment_spacing(line, before) for line, before in zip(new, out[o1:o2])]
             # Blank lines that separated the replaced lines from what follows stay.
             new = new + ["\n"] * max(0, _trailing_blanks(out[o1:o2]) - _trailing_blanks(new))
             if spaced and new and _is_section(new[0]) and not _is_section(b_lines[b1]):

@@ -105,4 +105,13 @@ class TomlDocument(Document):
 
         text = tomlkit.dumps(self._root)
         tomllib.loads(text)  # an edit that broke the syntax is a bug: fail loudly, write nothing
+        return crlf_kept(self.original, text)
+
+
+def crlf_kept(original: str, text: str) -> str:
+    """`text` with CRLF line ends when every line of `original` ends so (tomlkit writes the lines it
+    adds with LF, which would leave a CRLF file with mixed line ends)."""
+    crlf = original.count("\r\n")
+    if not crlf or crlf != original.count("\n"):
         return text
+    return text.replace("\r\n", "\n").replace("\n", "\r\n")

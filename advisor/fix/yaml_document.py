@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections import Counter
 from typing import Any
 
 from advisor.fix.document import MISSING, Document, prefers_one_line
@@ -128,11 +129,22 @@ class YamlDocument(Document):
         return value
 
     def render(self) -> str:
-        import yaml
-
+        """The edited text; raises NotFixable rather than drop a comment of the original."""
         modified = self._dump()
         if modified == self._baseline:
             return self.original
+        text = self._merged(modified)
+        lost = Counter(_comments(self.original)) - Counter(_comments(text))
+        if lost:
+            from advisor.fix.context import NotFixable
+
+            raise NotFixable(f"the edit would drop the comment '{next(iter(lost))}' (the YAML library cannot keep "
+                             "it where it stands); edit the record by hand")
+        return text
+
+    def _merged(self, modified: str) -> str:
+        import yaml
+
         merged = merge_lines(self.original, self._baseline, modified)
         if merged is not None:
             try:
@@ -141,4 +153,22 @@ class YamlDocument(Document):
             except yaml.YAMLError:
                 pass
         return modified.replace("\n", "\r\n") if "\r\n" in self.original else modified
+
+
+def _comments(text: str) -> list[str]:
+    """The comments of a YAML text, as written: `#` at a line's start or after a space, outside
+    quotes (close enough for a check that an edit kept them all)."""
+    found = []
+    for line in text.splitlines():
+        quote = None
+        for index, char in enumerate(line):
+            if quote:
+                if char == quote:
+                    quote = None
+            elif char in "'\"" and (index == 0 or line[index - 1] in " \t[{,:"):
+                quote = char
+            elif char == "#" and (index == 0 or line[index - 1] in " \t"):
+                found.append(line[index:].strip())
+                break
+    return found
 
