@@ -155,8 +155,21 @@ def test_run_directory_lints_to_the_findings_the_callback_printed(in_tmp):
     assert lint.stdout == end + "\n"
     printed_before = {(f.code, f.line, f.message) for f in callback.findings}
     assert printed_before <= {(f.code, f.line, f.message) for f in callback.final_findings}
-    for command in ("next",):  # the workflow reads the run directory too
-        assert run_advisor(command, "runs/first", cwd=in_tmp).returncode == 0
+    assert run_advisor("next", "runs/first", cwd=in_tmp).returncode == 0  # the workflow reads it too
+    report = run_advisor("report", "--format", "markdown", "runs/first", cwd=in_tmp)
+    assert report.returncode == 1 and "MC04" in report.stdout
+
+
+def test_project_configuration_is_honored_before_training_and_at_the_end(in_tmp):
+    (in_tmp / "advisor.toml").write_text('ignore = ["MC04"]\n[rules.DP02]\nseverity = "error"\n', encoding="utf-8")
+    train, validation, _ = breast_cancer(scaled=False)
+    printed = Printed()
+    callback = AdvisorCallback(data=train, validation=validation, print_fn=printed)
+    fit(dense(30, 1, "softmax"), train, callback, validation, epochs=1)
+    assert "MC04" not in codes(callback.findings) | codes(callback.final_findings)
+    assert "MC04" not in printed.text
+    dp02 = [f for f in callback.findings + callback.final_findings if f.code == "DP02"]
+    assert len(dp02) == 2 and {f.severity.value for f in dp02} == {"error"}
 
 
 def test_training_is_identical_with_and_without_the_callback():
