@@ -16,6 +16,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
+import click
+
 from advisor.errors import InputError
 
 #: Resolved folders (or files) reads may touch; None: reads are not confined.
@@ -50,6 +52,8 @@ def confine_command(config_file: str | None, allow_paths: Iterable[str], inputs:
         inputs: The paths given on the command line: the user named them, so they (and the folder of
             a file among them) are readable too.
 
+    Inside a click command, the confinement ends when the command's context closes.
+
     Raises:
         InputError: the configuration file cannot be read.
     """
@@ -65,6 +69,9 @@ def confine_command(config_file: str | None, allow_paths: Iterable[str], inputs:
         if not os.path.isdir(given):
             allowed.append(os.path.dirname(os.path.abspath(given)))
     confine(root, allowed)
+    context = click.get_current_context(silent=True)
+    if context is not None:  # the confinement ends with the command (tests run many in one process)
+        context.call_on_close(unconfine)
 
 
 def _resolved(path: str) -> str:

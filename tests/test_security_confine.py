@@ -152,3 +152,17 @@ def test_an_mlflow_artifact_uri_outside_the_project_is_refused(project):
     result = run_advisor("lint", "mlruns", cwd=project, timeout=60)
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert "artifact_uri: the logged model '/proc/self/model/data/model.keras' lies outside the project root" in result.stderr
+
+
+def test_the_confinement_ends_with_the_command(project, monkeypatch):
+    """A command run in-process (a test, a notebook) leaves later library reads unconfined."""
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+    from advisor.confine import is_allowed
+
+    write(project, "experiment.yaml", RECORD % "../outside/secret.csv")
+    monkeypatch.chdir(project)
+    result = CliRunner().invoke(cli, ["lint", "experiment.yaml"])
+    assert result.exit_code == 2 and OUTSIDE in result.output
+    assert is_allowed(str(project.parent / "outside" / "secret.csv"))
