@@ -280,3 +280,37 @@ def test_run_directory_report_is_written_once(trained_run, tmp_path):
     (run / RUN_REPORT).write_text("mine")
     assert write_run_report(str(run)) is None  # never replaced
     assert (run / RUN_REPORT).read_text() == "mine"
+
+
+@pytest.fixture(scope="module")
+def mlflow_store(tmp_path_factory):
+    """A file store and an SQLite store made by the real `mlflow` package with Keras autologging."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.readers.test_mlflow import GENERATOR
+
+    directory = tmp_path_factory.mktemp("mlflow")
+    result = subprocess.run([sys.executable, GENERATOR, str(directory)], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "KERAS_BACKEND": "jax"}, check=False)
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(directory / "summary.json", encoding="utf-8") as handle:
+        return directory, json.load(handle)
+
+
+@pytest.mark.parametrize("kind", ["file", "sqlite"])
+def test_mlflow_runs_get_a_section_each_with_their_curves(mlflow_store, kind):
+    directory, summary = mlflow_store
+    store = str(directory / "file" / "mlruns") if kind == "file" else str(directory / "sqlite" / "mlflow.db")
+    collected, sections = sections_of(store)
+    by_run = {entry.subject: section for entry, section in zip(collected.entries, sections)}
+    autolog = by_run[summary[kind]["autolog"]]
+    assert autolog.path.endswith(f"[{summary[kind]['autolog']}]")
+    loss = charts_by_key(autolog.learning)["loss"]
+    logged = summary[kind]["history"]
+    assert [row[1:] for row in loss.rows] == [[f"{a:.4g}", f"{b:.4g}"] for a, b in zip(logged["loss"], logged["val_loss"])]
+    assert charts_by_key(autolog.learning)["metric"].headers == ["epoch", "accuracy", "val_accuracy"]
+    assert summary[kind]["deleted"] not in by_run
+    page = render_page(collected)
+    assert page.count('<section class="experiment"') == len(sections) >= 3
