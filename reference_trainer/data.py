@@ -150,6 +150,8 @@ def load_dataset(experiment, record_path: str) -> Dataset:
         targets.append(target)
         split_labels.append(labels)
     features = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    for (relative, _), frame in zip(parts, frames):
+        _check_finite(frame, relative)
     target = np.concatenate(targets) if len(targets) > 1 else targets[0]
     split = np.concatenate(split_labels) if all(s is not None for s in split_labels) else None
     groups = None
@@ -163,7 +165,29 @@ def load_dataset(experiment, record_path: str) -> Dataset:
             target = target[sort]
             split = split[sort] if split is not None else None
             groups = groups[sort] if groups is not None else None
+    if features.shape[1] == 0:
+        raise TrainerError(shown, f"holds no feature column besides the target {target_name or 'y'!r} (and the "
+                                  "split, group or time columns): there is nothing to learn from")
     return Dataset(features, target, target_name or "y", split, groups, shown)
+
+
+def _check_finite(frame, shown: str) -> None:
+    """Refuse infinite feature values (Keras would turn them into a NaN loss without a word).
+
+    Raises:
+        TrainerError: naming the first column and row holding one (the CSV line: row + 2).
+    """
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype.kind != "f":
+            continue
+        infinite = np.isinf(values.to_numpy())
+        if infinite.any():
+            row = int(np.argmax(infinite))
+            line = row + 2 if shown.lower().endswith((".csv", ".tsv", ".txt")) else None
+            where = "" if line is not None else f" (row {row + 1})"
+            raise TrainerError(shown, f"feature {str(column)!r} holds {int(infinite.sum())} infinite value(s){where}; "
+                                      "replace or drop them before training", line)
 
 
 def _pop_column(features, name: str | None, shown: str, field: str) -> np.ndarray | None:

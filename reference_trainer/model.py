@@ -270,12 +270,54 @@ def check_model(spec: ModelSpec) -> None:
         raise ValueError(f"the model cannot be built: {exc}") from None
 
 
+#: Bytes per parameter while training: float32 weights, their gradients and two optimizer slots
+#: (Adam's moments; RMSprop and momentum SGD keep fewer).
+TRAINING_BYTES_PER_PARAMETER = 4 * 4
+
+
+def parameter_count(spec: ModelSpec, input_dim: int) -> int:
+    """The model's weights and biases, counted from the layer widths (every layer with units is
+    dense over the previous width; other layers keep the width)."""
+    count, width = 0, input_dim
+    for layer in spec.layers:
+        if layer.units is not None:
+            count += (width + 1) * layer.units
+            width = layer.units
+    return count
+
+
+def physical_memory() -> int | None:
+    """Bytes of physical memory of this machine (None where the system does not say)."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def check_memory(spec: ModelSpec, input_dim: int) -> None:
+    """Refuse a model whose training state would not fit in this machine's memory, before Keras
+    allocates it (a layer of a billion units got the process killed at 24 GB).
+
+    Raises:
+        ValueError: the estimate exceeds physical memory.
+    """
+    parameters = parameter_count(spec, input_dim)
+    needed = parameters * TRAINING_BYTES_PER_PARAMETER
+    available = physical_memory()
+    if available is not None and needed > available:
+        raise ValueError(f"the model has about {parameters:,} parameters over {input_dim} inputs: training them needs "
+                         f"about {needed / 2**30:,.1f} GiB (float32 weights, gradients and optimizer state), more than "
+                         f"this machine's {available / 2**30:,.1f} GiB of memory; declare fewer units")
+
+
 def build_model(spec: ModelSpec, input_dim: int) -> Any:
     """A compiled Sequential model over `input_dim` features.
 
     Raises:
-        ValueError: a layer, loss or optimizer Keras does not know, or settings it refuses.
+        ValueError: a layer, loss or optimizer Keras does not know, or settings it refuses, or a
+            model too large for this machine's memory.
     """
+    check_memory(spec, input_dim)
     keras = import_keras()
     try:
         model = keras.Sequential([keras.Input(shape=(input_dim,))] + [_layer(keras, layer) for layer in spec.layers])

@@ -11,7 +11,7 @@ from advisor.facts import inferred_problem_type, success_metric
 from advisor.names import canonical_metric
 from reference_trainer.data import Dataset, Targets, encode_targets, load_dataset
 from reference_trainer.errors import TrainerError, located_error
-from reference_trainer.model import ModelSpec, check_model, spec_from_record
+from reference_trainer.model import ModelSpec, check_memory, check_model, spec_from_record
 from reference_trainer.preprocess import Preprocessor, fit_preprocessor, steps_from_record
 from reference_trainer.scoring import DEFAULT_METRICS, SCORED_METRICS
 from reference_trainer.splits import RowSplit, fold_rows, split_rows
@@ -96,6 +96,7 @@ def prepare(experiment, record_path: str, seed: int) -> Prepared:
         raise TrainerError(record_path, "the problem type is neither declared (problem.type) nor implied by the labels "
                                         "or the model; declare problem.type")
     dataset = load_dataset(experiment, record_path)
+    _check_time_order(experiment, dataset, record_path)
     try:
         targets = encode_targets(dataset, kind, record_path)
     except TrainerError as exc:
@@ -128,6 +129,13 @@ def prepare(experiment, record_path: str, seed: int) -> Prepared:
         check_model(spec)
     except ValueError as exc:
         raise located_error(experiment, record_path, "/model", str(exc)) from None
+    if experiment.model.epochs == 0:
+        raise located_error(experiment, record_path, "/model/epochs",
+                            "model.epochs is 0: nothing would be trained; declare 1 or more epochs")
+    try:
+        check_memory(spec, units[0].x_train.shape[1])
+    except ValueError as exc:
+        raise located_error(experiment, record_path, "/model/layers", str(exc)) from None
     try:
         _check_output(spec, kind, targets, record_path)
     except TrainerError as exc:
@@ -150,3 +158,17 @@ def _check_output(spec: ModelSpec, kind: str, targets: Targets, record_path: str
         width = 1 if targets.values.ndim == 1 else targets.values.shape[1]
         if units != width:
             raise TrainerError(record_path, f"the output layer has {units} units but the data has {width} target(s)")
+
+
+def _check_time_order(experiment, dataset: Dataset, record_path: str) -> None:
+    """Refuse a time split the trainer would draw without knowing the rows' time order."""
+    splits, data = experiment.splits, experiment.data
+    if splits is None or splits.method != "time" or (data is not None and data.time_column):
+        return
+    if data is not None and (data.ordered_by == "time" or data.time_ordered):
+        return  # the file's row order is the time order
+    kfold = experiment.protocol is not None and experiment.protocol.type in ("kfold", "iterated_kfold")
+    if dataset.split is None or kfold:
+        raise located_error(experiment, record_path, "/splits/method",
+                            "splits.method is time but nothing gives the rows' time order: declare data.time_column "
+                            "(the column to sort by), or data.ordered_by: time if the rows are already in time order")

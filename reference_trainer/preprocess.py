@@ -139,6 +139,8 @@ class Preprocessor:
         return np.ascontiguousarray(current.to_numpy(dtype="float32"))
 
     def _check(self, frame) -> None:
+        if frame.shape[1] == 0:
+            raise TrainerError(self.source, "no feature is left to learn from after the preprocessing steps")
         text = [c for c in frame.columns if _is_text(frame[c])]
         if text:
             raise TrainerError(self.source, f"feature {text[0]!r} is not numeric and no one_hot step encodes it; "
