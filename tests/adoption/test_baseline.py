@@ -5,16 +5,27 @@ the entries that no longer occur. Run through the installed console script."""
 from __future__ import annotations
 
 import json
+import os
 from xml.etree import ElementTree
 
 import pytest
 
-from tests.advisor_cli import BAD_RECORD, assert_clean_failure, run_advisor, write
+from tests.advisor_cli import assert_clean_failure, run_advisor, write
 
-#: Two findings: MC01 (relu output with binary crossentropy) and MC07 (learning rate 5).
-OLD_RECORD = BAD_RECORD + "  optimizer: {name: adam, learning_rate: 5.0}\n"
-#: The hidden layer made linear: MC08 (linear hidden layer) is new.
-NEW_MISTAKE = OLD_RECORD.replace("units: 16, activation: relu", "units: 16, activation: linear")
+_CLEAN = os.path.join(os.path.dirname(os.path.dirname(__file__)), "records", "clean_binary.yaml")
+with open(_CLEAN, encoding="utf-8") as _handle:
+    _COMPLETE = _handle.read().replace(  # a feature step: DP06 (few samples, no engineered feature) stays out
+        "    - {step: standardize, fit_on: train}   # refit on each fold's training part\n",
+        "    - {step: standardize, fit_on: train}   # refit on each fold's training part\n"
+        "    - {step: feature_engineering, fit_on: train}\n")
+
+#: A complete record with two findings: MC01 (relu output with binary crossentropy) and MC07
+#: (learning rate 5).
+OLD_RECORD = _COMPLETE.replace("{type: dense, units: 1, activation: sigmoid}", "{type: dense, units: 1, activation: relu}"
+                               ).replace("learning_rate: 0.001}", "learning_rate: 5.0}")
+assert OLD_RECORD.count("activation: relu}") == 1 and OLD_RECORD.count("learning_rate: 5.0") == 1
+#: The first hidden layer made linear: MC08 (linear hidden layer) is new.
+NEW_MISTAKE = OLD_RECORD.replace("units: 16, activation: relu", "units: 16, activation: linear", 1)
 
 
 def _codes(stdout: str) -> list[str]:
@@ -36,7 +47,7 @@ def test_the_baseline_file_names_rule_file_and_field_not_the_line(project):
     data = json.loads((project / "advisor-baseline.json").read_text())
     assert data["advisor-baseline"] == 1
     assert [(e["code"], e["path"], e["pointer"], e["count"]) for e in data["findings"]] == [
-        ("MC01", "experiment.yaml", "/model/layers/1/activation", 1),
+        ("MC01", "experiment.yaml", "/model/layers/4/activation", 1),
         ("MC07", "experiment.yaml", "/model/optimizer/learning_rate", 1),
     ]
     assert all("line" not in entry for entry in data["findings"])
@@ -60,7 +71,7 @@ def test_a_new_finding_fails(project):
 
 def test_a_moved_line_still_matches(project):
     moved = "# notes added above every finding\n# and a second line\n" + OLD_RECORD.replace(
-        "description:", "name: moved\ndescription:")
+        "\nmodel:\n", "\n# why this model, in two lines\n# of notes\nmodel:\n")
     write(project, "experiment.yaml", moved)
     plain = run_advisor("lint", "experiment.yaml", cwd=project)
     assert _codes(plain.stdout) == ["MC01", "MC07"]  # the findings are still there, lines moved
