@@ -28,11 +28,12 @@ def test_second_run_reuses_the_cached_findings(tmp_path):
     # Tamper with the entry: a second run that prints the tampered message proves it was used.
     with open(entries[0], encoding="utf-8") as handle:
         entry = json.load(handle)
-    entry["findings"][0]["message"] = "from the cache"
+    for finding in entry["findings"]:
+        finding["message"] = "from the cache"
     with open(entries[0], "w", encoding="utf-8") as handle:
         json.dump(entry, handle)
     second = _lint_json(tmp_path, "experiment.yaml")
-    assert [f["message"] for f in second["findings"]] == ["from the cache"]
+    assert [f["message"] for f in second["findings"]] == ["from the cache"] * len(first["findings"])
     assert [f["code"] for f in second["findings"]] == [f["code"] for f in first["findings"]]
     fresh = _lint_json(tmp_path, "--no-cache", "experiment.yaml")
     assert fresh["findings"] == first["findings"]
