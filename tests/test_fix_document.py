@@ -131,7 +131,7 @@ def test_unknown_formats_are_refused():
 def test_keys_take_the_record_formats_order():
     assert field_order([])[:5] == ["version", "name", "description", "source", "problem"]
     assert field_order(["model", "layers", "0"])[:3] == ["type", "name", "units"]
-    assert field_order(["history"]) == ["file", "epoch"] and field_order(["nowhere"]) == []
+    assert field_order(["history"]) == ["file", "epoch", "not_logged"] and field_order(["nowhere"]) == []
     order = ["a", "b", "c", "d"]
     assert key_position(["a", "d"], "c", order) == 1
     assert key_position(["d"], "b", order) == 0
