@@ -36,7 +36,7 @@ class Finding:
         return (self.path, self.line or 0, self.column or 0, self.code)
 
     def to_dict(self, full: bool = False) -> dict[str, Any]:
-        """The `--format json` shape (DESIGN.md); `full` adds the stage, for the results cache."""
+        """The `--format json` shape of one finding; `full` adds the stage, for the results cache."""
         data = {
             "code": self.code,
             "name": self.name,

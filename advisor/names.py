@@ -108,7 +108,7 @@ PROBABILITY_ACTIVATIONS = {"sigmoid", "hard_sigmoid", "sparse_sigmoid", "softmax
 #: Activations that squash each unit into (0, 1) independently.
 SIGMOID_ACTIVATIONS = {"sigmoid", "hard_sigmoid"}
 
-#: The output table of RULES.md 5b: the last-layer activations and the losses that fit each problem
+#: The output table (the MC rules, docs/rules/MC01.md): the last-layer activations and the losses that fit each problem
 #: type. A linear last layer also fits a classification type, and bounded regression, when the loss
 #: is a crossentropy with from_logits. Binary classification also takes a softmax over 2 units with
 #: (sparse) categorical crossentropy; hinge losses are the classifiers' other Keras losses.

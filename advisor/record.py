@@ -1,8 +1,8 @@
-"""The experiment record (SPEC.md, format version 1) as pydantic models.
+"""The experiment record (format version 1) as pydantic models; docs/record.md is generated from them.
 
 Every section and field is optional. Unknown fields are errors. Fields marked "extension" are not
-in SPEC.md; readers fill them from artifacts (data profiles, split class counts, run status) so rules
-can judge real data, and users may write them too.
+in the core format; readers fill them from artifacts (data profiles, split class counts, run status)
+so rules can judge real data, and users may write them too.
 """
 
 from __future__ import annotations

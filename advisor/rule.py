@@ -65,7 +65,7 @@ class Violation:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
-#: Workflow stages, in order (RULES.md).
+#: Workflow stages, in order (docs/rules/README.md lists the rules by stage).
 STAGES: dict[int, str] = {
     1: "Define the problem and assemble a dataset",
     2: "Choose a measure of success",

@@ -1,6 +1,6 @@
 """Where an experiment stands in the universal workflow of machine learning, and what to do next.
 
-The workflow has seven stages (RULES.md order, `advisor.rule.STAGES`). Each stage of one experiment
+The workflow has seven stages (in the order of `advisor.rule.STAGES`). Each stage of one experiment
 is, given the record and its lint findings:
 
 - done: the stage's evidence is present (`REQUIREMENTS`) and no error or warning of its rules
@@ -70,7 +70,7 @@ class Advice:
     train_stage: str | Callable[[Experiment], str] | None = None
 
 
-#: Remedy ids (RULES.md) -> advice.
+#: Remedy ids (a rule's `remedy`) -> advice.
 REMEDIES: dict[str, Advice] = {
     "set_problem_type": Advice(
         "Declare the problem type (problem.type): binary, multiclass or multilabel classification, "

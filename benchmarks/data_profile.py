@@ -1,4 +1,4 @@
-"""Data-check budget (DESIGN.md): profiling plus the train/test overlap check on a 1,000,000-row x
+"""Data-check budget: profiling plus the train/test overlap check on a 1,000,000-row x
 20-feature training CSV and a 250,000-row test CSV with 1% of its rows copied from training, within
 1.5x the time of reading the same files with pyarrow.csv (the fastest CSV reader among the
 dependencies), under 1 GB peak memory.

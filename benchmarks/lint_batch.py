@@ -1,4 +1,4 @@
-"""Batch budget (DESIGN.md): 10,000 records linted in one call at 1,000 or more per second.
+"""Batch budget: 10,000 records linted in one call at 1,000 or more per second.
 
 Writes 10,000 varied records (each a mutation of a typical complete record, so rules fire on
 some) into a temporary folder, then times `advisor lint FOLDER --format json` in fresh processes,

@@ -1,4 +1,4 @@
-"""Start-up budget (DESIGN.md): cold `advisor lint experiment.yaml` no slower than flake8 on a
+"""Start-up budget: cold `advisor lint experiment.yaml` no slower than flake8 on a
 one-line file, run side by side, alternated, medians of 15 runs each.
 
 Two figures: with the results cache off (`--no-cache`: every run parses, validates and lints) and

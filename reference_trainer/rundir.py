@@ -1,7 +1,7 @@
 """Run directories: built in a hidden folder beside the target and renamed into place at the end,
 so a directory under the run's name is either complete or says in its record why it is not.
 
-Layout (SPEC.md, "Other inputs"): `experiment.yaml` (the complete record), `history.csv`
+Layout (docs/record.md, "Other inputs"): `experiment.yaml` (the complete record), `history.csv`
 (keras.callbacks.CSVLogger format) and `model.keras` (keras `Model.save`).
 """
 

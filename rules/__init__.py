@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 
-#: Family modules, in workflow order (RULES.md).
+#: Family modules, in workflow order (`advisor.rule.STAGES`).
 FAMILIES = (
     "rules.problem",      # PD: define the problem and assemble a dataset
     "rules.metric",       # MS: choose a measure of success

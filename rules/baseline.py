@@ -1,4 +1,4 @@
-"""BL: develop a model that does better than a baseline (RULES.md 5a).
+"""BL: develop a model that does better than a baseline (stage 5).
 
 A model earns its keep only against the score of a dumb one: the most frequent class for
 classification, the mean target for regression. These rules compare the model's validation score

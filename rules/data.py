@@ -1,4 +1,4 @@
-"""DP: prepare the data (RULES.md 4).
+"""DP: prepare the data (stage 4).
 
 The rules read the per-feature profile in `data.features` (written in the record, or computed by
 the readers from the data file, in which case a finding on `/data/features/<i>` lands on that

@@ -1,4 +1,4 @@
-"""TD: training dynamics (RULES.md 5c). Read from the logged history, as Keras writes it.
+"""TD: training dynamics (stage 5). Read from the logged history, as Keras writes it.
 
 Curves of 1-3 epochs are too short to show a trend: TD02-TD04 stay silent on them. A NaN or
 infinite loss is no trend but a fact, so TD01 judges any length.

@@ -1,4 +1,4 @@
-"""LK: leakage (RULES.md 7; each rule sits at the stage where its leak is made).
+"""LK: leakage (each rule sits at the stage where its leak is made).
 
 Information from the validation or test data, or from the answer itself, reaching the model or
 the choices made about it: statistics fit on all rows (stage 4), rows shared between splits

@@ -1,4 +1,4 @@
-"""MS: choose a measure of success (RULES.md 2).
+"""MS: choose a measure of success (stage 2).
 
 The success metric is what every later step optimizes and compares: the baseline, the tuning
 trials, the final test score. It must exist, fit the problem type, stay honest under class

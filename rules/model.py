@@ -1,4 +1,4 @@
-"""MC: the last-layer activation, the loss and the optimizer (RULES.md 5b).
+"""MC: the last-layer activation, the loss and the optimizer (stage 5).
 
 The valid combinations, by problem type:
 

@@ -1,4 +1,4 @@
-"""OF: scale up until the model overfits (RULES.md 6).
+"""OF: scale up until the model overfits (stage 6).
 
 Once a model beats the baseline, the next question is whether it has enough capacity: the way to
 find out is to make it overfit (more units, more layers, more epochs) and watch the validation

@@ -1,4 +1,4 @@
-"""PD: define the problem and assemble a dataset (RULES.md 1).
+"""PD: define the problem and assemble a dataset (stage 1).
 
 The first step of the workflow says what is predicted, from which data, and what kind of
 problem it is: the problem type decides the last layer, the loss, the metric and the baseline.

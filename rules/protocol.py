@@ -1,4 +1,4 @@
-"""EP: decide on an evaluation protocol (RULES.md 3).
+"""EP: decide on an evaluation protocol (stage 3).
 
 The protocol is how generalization is measured: a hold-out validation set when data is plentiful,
 K-fold cross-validation when it is not, iterated K-fold when it is scarce and many configurations

@@ -1,4 +1,4 @@
-"""RG: regularize, tune, and evaluate once (RULES.md 7).
+"""RG: regularize, tune, and evaluate once (stage 7).
 
 Once the model overfits, the work is to pull it back: dropout, weight penalties, early stopping,
 then keep the weights of the best epoch, retrain the final model on all the non-test data, and

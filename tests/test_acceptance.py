@@ -189,10 +189,10 @@ def test_an_empty_config_file_means_the_defaults(tmp_path):
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="symbolic links")
 def test_fix_writes_through_a_symlinked_record_and_keeps_the_link(tmp_path):
     record = "version: 1\nproblem: {type: binary_classification, target: y}\nmodel:\n  loss: mse  # keep\n"
-    target = write(tmp_path, "shared/experiment.yaml", record)
+    target = write(tmp_path, "common/experiment.yaml", record)
     os.chmod(target, 0o640)
     os.makedirs(tmp_path / "project")
-    os.symlink(os.path.join("..", "shared", "experiment.yaml"), tmp_path / "project" / "experiment.yaml")
+    os.symlink(os.path.join("..", "common", "experiment.yaml"), tmp_path / "project" / "experiment.yaml")
     result = run_advisor("fix", "--select", "MC03", "project/experiment.yaml", cwd=tmp_path)
     assert "Traceback" not in result.stderr, result.stderr
     assert os.path.islink(tmp_path / "project" / "experiment.yaml")

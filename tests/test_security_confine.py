@@ -88,8 +88,8 @@ def test_the_root_is_the_configuration_folder(project):
     subfolder is inside it and the outside folder is not."""
     write(project, "advisor.toml", "")
     with open(os.path.join(os.path.dirname(project), "outside", "secret.csv"), encoding="utf-8") as handle:
-        write(project, "shared/train.csv", handle.read())
-    write(project, "sub/experiment.yaml", RECORD % "../shared/train.csv")
+        write(project, "common/train.csv", handle.read())
+    write(project, "sub/experiment.yaml", RECORD % "../common/train.csv")
     write(project, "sub/outside.yaml", RECORD % "../../outside/secret.csv")
     inside = run_advisor("lint", "--no-cache", "experiment.yaml", cwd=project / "sub", timeout=60)
     assert inside.returncode == 1 and SECRET in inside.stdout, inside.stderr

@@ -263,8 +263,8 @@ class Document(ABC):
         return index
 
     def _add_key(self, mapping: Any, parent_tokens: list[str], key: str, node: Any) -> None:
-        """Add a new key where the record format orders it (SPEC.md's order of sections and
-        fields), after the keys that come before it."""
+        """Add a new key where the record format orders it (the order of sections and fields
+        in docs/record.md), after the keys that come before it."""
         self._insert_key(mapping, key_position(list(mapping.keys()), key, field_order(parent_tokens)), key, node)
 
     def _insert_key(self, mapping: Any, index: int, key: str, node: Any) -> None:

@@ -1,4 +1,4 @@
-"""The remedies `advisor fix` applies: remedy id (RULES.md) -> edit of the record, and its safety.
+"""The remedies `advisor fix` applies: remedy id (a rule's `remedy`) -> edit of the record, and its safety.
 
 - safe: changes nothing a user decided on purpose that is valid (an output layer that cannot work,
   a missing impute step); applied by `advisor fix`.
@@ -29,7 +29,7 @@ class Remedy:
     """One corrective step.
 
     Args:
-        id: The remedy id of RULES.md.
+        id: The remedy id, as rules name it in `Rule.remedy`.
         safety: SAFE, UNSAFE or TRAINING.
         edit: The edit of the record (None for TRAINING remedies).
         stage: For TRAINING remedies, the `advisor train --stage` that performs it.

@@ -1,4 +1,4 @@
-"""`--format json`: {"findings": [...], "summary": {...}} (DESIGN.md)."""
+"""`--format json`: {"findings": [...], "summary": {...}}."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def _finding(finding) -> dict[str, Any]:
 
 
 def render(report: Report) -> str:
-    """The DESIGN.md contract: `{"findings": [...], "summary": {...}}`, strict JSON.
+    """The stable machine-readable contract: `{"findings": [...], "summary": {...}}`, strict JSON.
 
     Args:
         report: What to show.

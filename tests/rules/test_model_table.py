@@ -1,4 +1,4 @@
-"""The MC rules against the whole output table of RULES.md 5b.
+"""The MC rules against the whole output table (`advisor.names`).
 
 Every valid row (each problem type with every valid activation, loss spelling, unit count and label
 encoding, including the near misses: logits with from_logits, softmax over 2 units for binary,
