@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import sys
-from typing import Any
+from typing import Any, Iterable
 
 from advisor import __version__
 
@@ -28,25 +28,37 @@ def cache_dir() -> str:
     return os.environ.get("ADVISOR_CACHE_DIR") or os.path.join(os.getcwd(), CACHE_DIR_NAME)
 
 
-def environment_fingerprint() -> str:
+def environment_fingerprint(code_locations: Iterable[str] = ()) -> str:
     """What decides which rules run and how: advisor's version, the installed distributions (a
-    package install or removal changes its site-packages folder's modification time) and, for
-    development installs, the source files of the engine and the built-in pack."""
+    package install or removal changes its site-packages folder's modification time) and the
+    source files of the engine and of `code_locations` (the rule packs' files and folders), so
+    that editing a rule in place, in a development install or in site-packages, is seen."""
     digest = hashlib.sha256(f"{LAYOUT}|{__version__}|{sys.version}".encode())
     for entry in sys.path:
         try:
             digest.update(f"{entry}:{os.stat(entry or '.').st_mtime_ns}|".encode())
         except OSError:
             continue
-    package_dir = os.path.dirname(os.path.abspath(__file__))
-    for folder in (package_dir, os.path.join(os.path.dirname(package_dir), "rules")):
-        for root, dirs, files in os.walk(folder):
-            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
-            for name in sorted(files):
-                if name.endswith(".py"):
-                    stat = os.stat(os.path.join(root, name))
-                    digest.update(f"{name}:{stat.st_size}:{stat.st_mtime_ns}|".encode())
+    for location in (os.path.dirname(os.path.abspath(__file__)), *code_locations):
+        digest.update(f"{location}|".encode())
+        for path in _python_files(location):
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            digest.update(f"{os.path.relpath(path, location)}:{stat.st_size}:{stat.st_mtime_ns}|".encode())
     return digest.hexdigest()
+
+
+def _python_files(location: str) -> list[str]:
+    """`location` itself when it is a file, else the `.py` files under it, in a stable order."""
+    if not os.path.isdir(location):
+        return [location]
+    found = []
+    for root, dirs, files in os.walk(location):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        found.extend(os.path.join(root, name) for name in sorted(files) if name.endswith(".py"))
+    return found
 
 
 def file_state(path: str) -> list[Any] | None:
@@ -63,11 +75,14 @@ class LintCache:
     Args:
         settings_fingerprint: A digest of everything configurable (config file bytes and the
             command-line selection) that changes findings.
+        code_locations: The files and folders of the rule packs' code (see
+            `environment_fingerprint`).
+        directory: The cache folder [default: `cache_dir()`].
     """
 
-    def __init__(self, settings_fingerprint: str, directory: str | None = None):
+    def __init__(self, settings_fingerprint: str, code_locations: Iterable[str] = (), directory: str | None = None):
         self.directory = directory or cache_dir()
-        self.prefix = f"{environment_fingerprint()}|{settings_fingerprint}|".encode()
+        self.prefix = f"{environment_fingerprint(code_locations)}|{settings_fingerprint}|".encode()
         self.hits = 0
         self.misses = 0
 

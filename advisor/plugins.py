@@ -13,6 +13,7 @@ Loading an entry point is unchanged: the index holds `importlib.metadata.EntryPo
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -39,6 +40,35 @@ def group_entry_points(group: str) -> list[EntryPoint]:
         The group's entry points, in the order a scan yields them.
     """
     return [EntryPoint(name, value, group) for name, value in _index()[group]]
+
+
+def source_locations(group: str) -> list[str]:
+    """The files and folders holding the code of a group's plugins, found without importing them.
+
+    A plugin named `pack.rules:RULES` is located by its top-level module `pack`: its folder when
+    it is a package (so the modules beside `pack.rules` count too), else its one file.
+
+    Args:
+        group: One of `GROUPS`.
+
+    Returns:
+        Paths, sorted; a plugin that cannot be located contributes none (loading it will fail
+        with its own message).
+    """
+    locations: set[str] = set()
+    for entry_point in group_entry_points(group):
+        top_level = entry_point.module.partition(".")[0]
+        try:
+            spec = importlib.util.find_spec(top_level)
+        except (ImportError, ValueError):
+            continue
+        if spec is None:
+            continue
+        if spec.submodule_search_locations:
+            locations.update(spec.submodule_search_locations)
+        elif spec.origin and os.path.isfile(spec.origin):
+            locations.add(spec.origin)
+    return sorted(locations)
 
 
 @lru_cache(maxsize=1)

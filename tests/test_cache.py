@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 
 from tests.advisor_cli import BAD_RECORD, GOOD_RECORD, run_advisor
+
+RULE_PACK = os.path.join(os.path.dirname(__file__), "data", "rule_pack")
 
 
 def _lint_json(cwd, *args):
@@ -103,3 +106,27 @@ def test_large_inputs_are_keyed_without_reading_them(tmp_path):
     result = run_advisor("lint", "history.json", cwd=tmp_path, memory_cap=512 * 1024 ** 2, timeout=60)
     assert result.returncode == 2, result.stderr
     assert "history.json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_edited_third_party_rule_is_run_afresh(tmp_path):
+    """A pack installed outside advisor/ and rules/ (its dist-info beside it, as pip leaves it):
+    editing its rule file in place changes no sys.path folder, yet the next run uses the new rule."""
+    site = tmp_path / "site"
+    shutil.copytree(RULE_PACK, site)
+    pack = site / "advisor_test_pack.py"
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "experiment.yaml").write_text("model: {epochs: 500}\n")
+    env = {"PYTHONPATH": str(site)}
+
+    def too_many_epochs() -> list[str]:
+        result = run_advisor("lint", "--format", "json", "--select", "ZZ01", "experiment.yaml", cwd=project, env=env)
+        assert result.returncode in (0, 1), result.stderr
+        return [f["message"] for f in json.loads(result.stdout)["findings"]]
+
+    assert too_many_epochs() == ["500 epochs is more than max_epochs (100)"]
+    assert _cache_entries(project)  # the second run could come from the cache
+    site_mtime = os.stat(site).st_mtime_ns
+    pack.write_text(pack.read_text().replace("is more than max_epochs", "exceeds max_epochs"))
+    os.utime(site, ns=(site_mtime, site_mtime))  # an in-place edit leaves the folder as it was
+    assert too_many_epochs() == ["500 epochs exceeds max_epochs (100)"]

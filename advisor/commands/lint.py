@@ -66,8 +66,11 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
         cache = None
         if not no_cache and fmt != "sarif":  # SARIF describes every rule that ran: it needs them loaded
             from advisor.cache import LintCache
+            from advisor.plugins import source_locations
+            from advisor.registry import ENTRY_POINT_GROUP
 
-            cache = LintCache(settings_fingerprint(config_file, (*selection, allow_paths), warn_unused_ignores))
+            cache = LintCache(settings_fingerprint(config_file, (*selection, allow_paths), warn_unused_ignores),
+                              source_locations(ENTRY_POINT_GROUP))
         result = lint_paths(list(paths), resolve_config if cache is not None else resolve_config(),
                             keep_going=True, cache=cache)
         config = result.config or _light_config(config_file, fail_on)
