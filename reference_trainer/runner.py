@@ -16,6 +16,7 @@ import numpy as np
 
 from reference_trainer.errors import RunFailed, TrainerError
 from reference_trainer.jobs import JobPool
+from reference_trainer.model_record import update_model_section
 from reference_trainer.rundir import HISTORY_NAME, MODEL_NAME, RunDirectory, relative_to
 
 STAGES = ("baseline", "fit", "overfit", "regularize", "final", "all")
@@ -217,6 +218,7 @@ def _run(options, plain, experiment, prepared, changes, pool, directory: RunDire
         directory.discard()
         raise TrainerError(exc.path, f"{exc.message}; it appeared while this run went on, and the run was "
                                      "discarded") from None
+    _write_report(path, options)
     if not options.quiet:
         summary = f"test {prepared.metric} {outcome.test_score:.4f}" if outcome.test_score is not None else (
             f"validation {prepared.metric} {outcome.selected.score:.4f}"
@@ -224,6 +226,19 @@ def _run(options, plain, experiment, prepared, changes, pool, directory: RunDire
         shown = os.path.relpath(path)
         options.echo(f"[done] {shown if not shown.startswith('..') else path} {summary}".rstrip())
     return path
+
+
+def _write_report(path: str, options) -> None:
+    """Put `report.html` in the finished run directory (with the `report` extra installed); a
+    report that cannot be made is a note, never a failed run."""
+    from advisor.errors import AdvisorError
+    from advisor.report.page import write_run_report  # matplotlib and Jinja2 load only here
+
+    try:
+        write_run_report(path)
+    except (AdvisorError, OSError) as exc:
+        if not options.quiet:
+            options.echo(f"[note] no report.html in the run directory: {exc}")
 
 
 def _end(options, plain: dict, directory: RunDirectory, run: dict, status: str, message: str) -> None:
@@ -296,18 +311,6 @@ def _save_model(directory: RunDirectory, spec, result) -> None:
     model.save(directory.file(MODEL_NAME))
 
 
-def _layers(spec) -> list[dict[str, Any]]:
-    layers = []
-    for layer in spec.layers:
-        entry = {"type": layer.type}
-        for key in ("units", "activation", "rate", "l1", "l2"):
-            value = getattr(layer, key)
-            if value is not None:
-                entry[key] = value
-        layers.append(entry)
-    return layers
-
-
 def _label(value: Any) -> str:
     return str(int(value)) if isinstance(value, (float, np.floating)) and float(value).is_integer() else str(value)
 
@@ -345,7 +348,7 @@ def _record(plain: dict, options, experiment, prepared, outcome: Outcome, direct
         record["baseline"] = {"strategy": outcome.baseline[0], "score": round(outcome.baseline[1], 6)}
     selected = outcome.selected
     if selected is not None:
-        _model_section(record, selected.spec, directory)
+        update_model_section(record.setdefault("model", {}), selected.spec, prepared.spec)
         directory.write_history(selected.history)
         record["history"] = {"file": HISTORY_NAME}
         result = outcome.final_result or selected.results[0]
@@ -386,23 +389,6 @@ def _canonical(name: str | None) -> str | None:
     from advisor.names import canonical_metric
 
     return canonical_metric(name) if name else None
-
-
-def _model_section(record: dict, spec, directory: RunDirectory) -> None:
-    model = record.setdefault("model", {})
-    model["layers"] = _layers(spec)
-    loss: Any = spec.loss
-    if spec.from_logits or spec.label_smoothing:
-        loss = {"name": spec.loss, "from_logits": spec.from_logits}
-        if spec.label_smoothing:
-            loss["label_smoothing"] = spec.label_smoothing
-    model["loss"] = loss
-    model["epochs"] = spec.epochs
-    model["batch_size"] = spec.batch_size
-    if spec.early_stopping is not None:
-        model["early_stopping"] = dict(spec.early_stopping)
-    else:
-        model.pop("early_stopping", None)
 
 
 def _tuning(outcome: Outcome, prepared) -> dict[str, Any]:

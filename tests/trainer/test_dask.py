@@ -37,7 +37,7 @@ def assert_same_run(run_dir, reference_dir) -> None:
     assert ran["run"]["status"] == "completed" and "dask" in ran["run"]["backend"]
     assert {k: v for k, v in ran.items() if k != "run"} == {k: v for k, v in reference.items() if k != "run"}
     assert _history(run_dir) == _history(reference_dir)
-    assert sorted(os.listdir(run_dir)) == ["experiment.yaml", "history.csv", "model.keras"]
+    assert sorted(os.listdir(run_dir)) == ["experiment.yaml", "history.csv", "model.keras", "report.html"]
 
 
 def _train_on(cluster, record: str, name: str, *args: str, timeout: float = 600):

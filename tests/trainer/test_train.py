@@ -32,7 +32,9 @@ def test_run_directory_is_complete_and_read_back(experiment_dir):
     assert len(runs) == 1 and runs[0].startswith("tiny-")
     assert result.stdout == os.path.join("runs", runs[0]) + "\n"  # -q: the run directory and nothing else
     run_dir = folder / "runs" / runs[0]
-    assert sorted(os.listdir(run_dir)) == ["experiment.yaml", "history.csv", "model.keras"]
+    assert sorted(os.listdir(run_dir)) == ["experiment.yaml", "history.csv", "model.keras", "report.html"]
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "<svg" in page and "tiny" in page and "http://" not in page.replace("http://www.w3.org", "")
     written = _record(str(run_dir))
     assert written["run"]["status"] == "completed" and written["run"]["seed"] == 1
     assert written["splits"]["train"] + written["splits"]["validation"] + written["splits"]["test"] == 160
