@@ -138,8 +138,8 @@ def generate(rules: list[type[Rule]]) -> dict[str, str]:
     return {name: f"{MARKER}\n\n{text}" for name, text in pages.items()}
 
 
-def _generated_pages(folder: str) -> set[str]:
-    """Names of the Markdown files in `folder` that this module wrote (they start with MARKER)."""
+def _generated_pages(folder: str, marker: str = MARKER) -> set[str]:
+    """Names of the Markdown files in `folder` that this module wrote (they start with `marker`)."""
     if not os.path.isdir(folder):
         return set()
     found = set()
@@ -147,22 +147,23 @@ def _generated_pages(folder: str) -> set[str]:
         path = os.path.join(folder, name)
         if name.endswith(".md") and os.path.isfile(path):
             with open(path, encoding="utf-8", errors="replace") as handle:
-                if handle.readline().rstrip("\n") == MARKER:
+                if handle.readline().rstrip("\n") == marker:
                     found.add(name)
     return found
 
 
-def stale_pages(folder: str, pages: dict[str, str]) -> list[str]:
+def stale_pages(folder: str, pages: dict[str, str], marker: str = MARKER) -> list[str]:
     """Pages in `folder` that are missing, different from `pages`, or no longer generated.
 
     Args:
         folder: The reference folder (docs/rules).
         pages: What `generate` returns.
+        marker: The first line of the pages this generator writes.
 
     Returns:
         The stale file names, sorted; empty when the folder is up to date.
     """
-    stale = set(_generated_pages(folder)) - set(pages)
+    stale = set(_generated_pages(folder, marker)) - set(pages)
     for name, text in pages.items():
         path = os.path.join(folder, name)
         try:
@@ -174,11 +175,11 @@ def stale_pages(folder: str, pages: dict[str, str]) -> list[str]:
     return sorted(stale)
 
 
-def write_pages(folder: str, pages: dict[str, str]) -> list[str]:
+def write_pages(folder: str, pages: dict[str, str], marker: str = MARKER) -> list[str]:
     """Write the reference into `folder`, removing pages of rules that are gone.
 
-    Files this module did not generate are left alone: an existing page without MARKER is not
-    replaced (a UsageError says so).
+    Files this module did not generate are left alone: an existing page without `marker` (MARKER
+    for the rule pages) is not replaced (a UsageError says so).
 
     Returns:
         The file names written or removed.
@@ -190,11 +191,11 @@ def write_pages(folder: str, pages: dict[str, str]) -> list[str]:
     from advisor.errors import UsageError
 
     os.makedirs(folder, exist_ok=True)
-    generated = _generated_pages(folder)
+    generated = _generated_pages(folder, marker)
     foreign = [name for name in pages if os.path.exists(os.path.join(folder, name)) and name not in generated]
     if foreign:
         raise UsageError(f"{folder}: {', '.join(sorted(foreign))} not written by advisor.docs; refusing to replace them")
-    changed = stale_pages(folder, pages)
+    changed = stale_pages(folder, pages, marker)
     for name in changed:
         path = os.path.join(folder, name)
         if name in pages:
@@ -204,34 +205,55 @@ def write_pages(folder: str, pages: dict[str, str]) -> list[str]:
     return changed
 
 
+def arguments(argv: list[str] | None, default: str) -> tuple[bool, str]:
+    """`[--check] [TARGET]` -> (check, TARGET or `default`), from `argv` or the command line."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    rest = [a for a in args if a != "--check"]
+    return "--check" in args, rest[0] if rest else default
+
+
+def check_or_write(folder: str, pages: dict[str, str], check: bool, marker: str = MARKER,
+                   regenerate: str = REGENERATE) -> int:
+    """Write `pages` into `folder`, or with `check` only say whether they are up to date.
+
+    Args:
+        folder: The reference folder.
+        pages: File name -> content, each starting with `marker`.
+        check: Compare instead of writing.
+        marker: The first line of the pages this generator writes.
+        regenerate: The command that writes them, for the stale message.
+
+    Returns:
+        0 when written (or up to date with `check`), 1 when `check` finds stale pages, 2 on error.
+    """
+    from advisor.errors import AdvisorError
+
+    if check:
+        stale = stale_pages(folder, pages, marker)
+        if stale:
+            print(f"{folder} is stale ({', '.join(stale)}); regenerate with `{regenerate}`", file=sys.stderr)
+            return 1
+        print(f"{folder} is up to date ({len(pages)} pages)")
+        return 0
+    try:
+        changed = write_pages(folder, pages, marker)
+    except (AdvisorError, OSError) as exc:
+        print(f"advisor.docs: error: {exc}", file=sys.stderr)
+        return 2
+    print(f"{folder}: {len(pages)} pages, {len(changed)} changed")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """`python -m advisor.docs [--check] [FOLDER]` (FOLDER defaults to docs/rules).
 
     Returns:
         0 when written (or up to date with --check), 1 when --check finds stale pages, 2 on error.
     """
-    from advisor.errors import AdvisorError
     from advisor.registry import load_registry
 
-    args = list(sys.argv[1:] if argv is None else argv)
-    check = "--check" in args
-    args = [a for a in args if a != "--check"]
-    folder = args[0] if args else os.path.join("docs", "rules")
-    pages = generate(load_registry().rules)
-    if check:
-        stale = stale_pages(folder, pages)
-        if stale:
-            print(f"{folder} is stale ({', '.join(stale)}); regenerate with `{REGENERATE}`", file=sys.stderr)
-            return 1
-        print(f"{folder} is up to date ({len(pages)} pages)")
-        return 0
-    try:
-        changed = write_pages(folder, pages)
-    except (AdvisorError, OSError) as exc:
-        print(f"advisor.docs: error: {exc}", file=sys.stderr)
-        return 2
-    print(f"{folder}: {len(pages)} pages, {len(changed)} changed")
-    return 0
+    check, folder = arguments(argv, os.path.join("docs", "rules"))
+    return check_or_write(folder, generate(load_registry().rules), check)
 
 
 if __name__ == "__main__":
