@@ -33,10 +33,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from _common import tool
+# The imports below need the project root on sys.path (benchmarks run as scripts).
+from _common import tool  # noqa: E402
 
-from tests import fuzz_records
-from tests.readers import hostile
+from tests import fuzz_records  # noqa: E402
+from tests.readers import hostile  # noqa: E402
 
 INTERNAL = ("internal error", "ADV001")
 #: Runs a command and reports its peak resident memory (KiB) on the last line of stderr.

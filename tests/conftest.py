@@ -9,7 +9,6 @@ os.environ.setdefault("KERAS_BACKEND", "jax")
 import pytest
 import yaml
 
-from advisor.lint import build_config
 from advisor.engine import Linter
 from advisor.readers.record import read_record
 

@@ -67,7 +67,7 @@ def test_a_named_pipe_named_by_a_record_is_refused_without_blocking(tmp_path, co
     os.mkfifo(tmp_path / name)
     write(tmp_path, "experiment.yaml", f"version: 1\n{field}: {{file: {name}}}\n")
     result = run_advisor(command, "experiment.yaml", cwd=tmp_path, timeout=30)
-    assert_clean_failure(result, f"experiment.yaml:2:", f"{field}.file", "is a FIFO (named pipe), not a regular file")
+    assert_clean_failure(result, "experiment.yaml:2:", f"{field}.file", "is a FIFO (named pipe), not a regular file")
 
 
 @needs_fifo

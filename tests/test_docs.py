@@ -41,7 +41,7 @@ def test_every_rule_page_has_its_sections(rule):
     assert page.startswith(f"# {rule.code} {rule.name}\n")
     for heading in REQUIRED_SECTIONS:
         assert f"\n## {heading}\n" in page
-    for name, info in rule.Options.model_fields.items():
+    for name in rule.Options.model_fields:
         assert f"| `{name}` |" in page and f"\n{name} = " in page, f"{rule.code} page lacks option {name}"
 
 

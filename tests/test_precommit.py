@@ -69,7 +69,7 @@ def test_hook_passes_on_a_good_record(tmp_path, pre_commit_home, clean_record):
 
 def test_hook_fails_on_a_bad_record_and_names_the_rule(tmp_path, pre_commit_home, clean_record):
     bad = clean_record.replace(SIGMOID_OUTPUT, "{type: dense, units: 1, activation: relu}")
-    line = bad.splitlines().index(next(l for l in bad.splitlines() if "units: 1, activation: relu" in l)) + 1
+    line = bad.splitlines().index(next(text for text in bad.splitlines() if "units: 1, activation: relu" in text)) + 1
     result = _try_repo(_repository(tmp_path, bad), pre_commit_home)
     assert result.returncode == 1, result.stdout + result.stderr
     assert re.search(r"advisor lint\.+Failed", result.stdout), result.stdout

@@ -73,7 +73,7 @@ class JsonDocument(Document):
             if isinstance(value, (dict, list)):
                 self._remember(value, node.start_mark.line == node.end_mark.line)
             if isinstance(value, dict) and isinstance(node, yaml.MappingNode):
-                for (key_node, value_node), item in zip(node.value, value.values()):
+                for (_key_node, value_node), item in zip(node.value, value.values()):
                     walk(item, value_node)
             elif isinstance(value, list) and isinstance(node, yaml.SequenceNode):
                 for item, item_node in zip(value, node.value):

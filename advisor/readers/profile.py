@@ -164,7 +164,7 @@ def _scan(data_file: DataFile, names: list[str], kinds: dict[str, str], moments:
         if not column.blocks:
             missing[name] += column.length
     for start, stop, blocks in segments(columns, data_file.length):
-        for name, column, block in zip(names, columns, blocks):
+        for name, _column, block in zip(names, columns, blocks):
             kind = kinds[name]
             if block is not None:
                 if name in moments:

@@ -23,7 +23,10 @@ def breast_cancer(scaled: bool = True, seed: int = 0):
 def wine_one_hot(seed: int = 0):
     x, y = load_wine(return_X_y=True)
     (xt, yt), (xv, yv), (xs, ys) = _split(x.astype("float32"), y, True, seed)
-    hot = lambda labels: keras.utils.to_categorical(labels, 3)
+
+    def hot(labels):
+        return keras.utils.to_categorical(labels, 3)
+
     return (xt, hot(yt)), (xv, hot(yv)), (xs, hot(ys))
 
 
