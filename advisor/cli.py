@@ -15,6 +15,7 @@ import click
 from advisor import __version__
 
 BUILTIN_COMMANDS = {
+    "init": ("advisor.commands.init", "Start an experiment record from the model, log, data and script already there."),
     "lint": ("advisor.commands.lint", "Lint experiment records, runs and artifacts."),
     "next": ("advisor.commands.next", "Show where the experiment stands in the workflow and what to do next."),
     "fix": ("advisor.commands.fix", "Apply the record edits that remedy findings."),

@@ -1,0 +1,171 @@
+"""Read each artifact `advisor init` found with its own reader, so a corrupt one is reported as lint
+reports it (one message naming the file), and say how the record names it.
+
+Artifacts the record can name are named by path, relative to the record; what an MLflow database
+run logs cannot be named, so its values are copied (as lint would read them from the run).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from advisor.adopt.found import Found, split_files
+from advisor.errors import InputError, reading
+from advisor.escape import escape_control
+
+
+@dataclass
+class Named:
+    """What the record will hold: fields naming artifacts, values copied, and notes for its header."""
+
+    #: Record section -> fields (`{"model": {"file": "model.keras"}}`, `{"source": "train.py"}`).
+    fields: dict[str, Any] = field(default_factory=dict)
+    #: Artifacts the record names or copies, relative to the record, for its header.
+    origins: list[str] = field(default_factory=list)
+    #: One line each: artifacts found but left out (a record names one model, one log, ...).
+    notes: list[str] = field(default_factory=list)
+    #: Columns of the first data file (for the target column's suggestion), when it has named columns.
+    data_columns: list[str] = field(default_factory=list)
+
+
+def name_artifacts(found: Found, record: str) -> Named:
+    """Read the artifacts in `found` and name them in the record to be written at `record`.
+
+    Raises:
+        InputError: an artifact cannot be read, or a store holds several runs or studies.
+    """
+    base = os.path.dirname(os.path.abspath(record))
+    named = Named()
+
+    def relative(path: str) -> str:
+        return os.path.relpath(os.path.abspath(path), base).replace(os.sep, "/")
+
+    def take(role: str) -> str | None:
+        """The first artifact of a role; the others are noted as left out."""
+        paths = found.paths[role]
+        if role == "source":  # a script over a notebook: notebooks are more often exploration
+            paths = sorted(paths, key=lambda path: path.lower().endswith(".ipynb"))
+        for other in paths[1:]:
+            named.notes.append(f"{relative(other)} is also a {_ROLE_NAMES[role]}; a record names one")
+        return paths[0] if paths else None
+
+    script = take("source")
+    if script is not None and _trains(script):
+        named.fields["source"] = relative(script)
+        named.origins.append(relative(script))
+    _name_data(found, named, relative)
+    for role, section, reader in (("model", "model", _read_model), ("history", "history", _read_history),
+                                  ("tuning", "tuning", _read_tuning)):
+        path = take(role)
+        if path is not None:
+            with reading(path):
+                reader(path)
+            named.fields[section] = {"file": relative(path)}
+            named.origins.append(relative(path))
+    store = take("mlflow")
+    if store is not None:
+        with reading(store):
+            _name_mlflow_run(store, named, relative)
+    return named
+
+
+_ROLE_NAMES = {"source": "training script", "data": "data file", "model": "Keras model",
+               "history": "training log", "tuning": "tuning artifact", "mlflow": "MLflow store"}
+
+
+def _trains(script: str) -> bool:
+    """Whether the script or notebook trains something it shows statically (a note says when not)."""
+    from advisor.readers.source import extract
+
+    with reading(script):
+        data, _, _, trains = extract(script)
+    if trains and data:
+        return True
+    print(f"advisor: note: {escape_control(script)}: trains nothing the advisor can read statically; "
+          "not named as the record's source", file=sys.stderr)
+    return False
+
+
+def _name_data(found: Found, named: Named, relative) -> None:
+    """`data.path`, or `splits.files` for files named by split (`train.csv`, `test.csv`)."""
+    from advisor.readers.data_files import load_data_file
+
+    paths = found.paths["data"]
+    by_split = split_files(paths)
+    chosen = list(by_split.values()) if by_split else paths[:1]
+    for path in chosen:
+        with reading(path):
+            loaded = load_data_file(path)
+        if not named.data_columns and loaded and not loaded[0].target_names:
+            named.data_columns = list(loaded[0].columns)
+        named.origins.append(relative(path))
+    if by_split:
+        named.fields["splits"] = {"files": {split: relative(path) for split, path in by_split.items()}}
+    elif paths:
+        named.fields["data"] = {"path": relative(paths[0])}
+        named.notes += [f"{relative(other)} is also a data file; a record names one (data.path), or one per "
+                        "split (splits.files)" for other in paths[1:]]
+
+
+def _read_model(path: str) -> None:
+    from advisor.readers.keras import read_model_file
+
+    read_model_file(path)
+
+
+def _read_history(path: str) -> None:
+    from advisor.readers.history import read_history_file
+
+    read_history_file(path)
+
+
+def _read_tuning(path: str) -> None:
+    from advisor.readers.tuning import read_tuning_artifact
+
+    found = read_tuning_artifact(path)
+    if len(found) != 1:
+        studies = ", ".join(str(subject) for subject, _ in found)
+        raise InputError(path, f"holds {len(found)} studies ({studies}); a record describes one: keep one study "
+                         "in the file, or lint the file alone")
+
+
+def _name_mlflow_run(store: str, named: Named, relative) -> None:
+    """Name a file-store run's folder as `history.file` and its logged model as `model.file`, and
+    copy the fields it logs under record names (`problem.type`, the autologged optimizer, its
+    status); a database run's history is copied too, since a record cannot name it."""
+    from advisor.readers.mlflow import run_record
+
+    database = os.path.isfile(store)
+    if database:
+        from advisor.readers.sqlite_store import sqlite_runs
+
+        runs = sqlite_runs(store)
+    else:
+        from advisor.readers.file_store import file_store_runs
+
+        runs = file_store_runs(store)
+    if len(runs) != 1:
+        where = "name its run" if database else "name its run folder (mlruns/<experiment id>/<run id>)"
+        raise InputError(store, f"holds {len(runs)} MLflow runs; a record describes one: {where}")
+    run = runs[0]
+    logged = run_record(run).model_dump(mode="json", exclude_none=True)
+    named.origins.append(f"{relative(store)} (MLflow run {run.run_id})")
+    if run.name and "name" not in named.fields:
+        named.fields["name"] = run.name
+    for section, values in logged.items():
+        if section in ("version", "name"):
+            continue
+        if section == "history" and not database:
+            values = {"file": relative(os.path.dirname(run.main))}
+        if section == "model" and run.model_files:
+            model_file = next((path for path in run.model_files if os.path.isfile(path)), None)
+            if model_file is not None:
+                values = {"file": relative(model_file), **{k: v for k, v in values.items() if k != "layers"}}
+        current = named.fields.get(section)
+        if isinstance(current, dict) and isinstance(values, dict):
+            named.fields[section] = {**values, **current}  # a log or model found beside it wins
+        elif current is None:
+            named.fields[section] = values
