@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import traceback
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from advisor.config import ResolvedConfig
 from advisor.finding import Finding
@@ -12,6 +12,8 @@ from advisor.severity import Severity
 
 if TYPE_CHECKING:
     from advisor.record import Experiment
+    from advisor.rule import Rule
+    from advisor.suppression import Suppression
 
 #: Findings the engine itself reports; they are not rules and cannot be selected away.
 INTERNAL_ERROR = ("ADV001", "internal-error")
@@ -28,31 +30,53 @@ class Linter:
     def __init__(self, config: ResolvedConfig):
         self.config = config
         self._runs = [(setup, setup.rule()) for setup in config.rules]
+        self._folded_into = folds(setup.rule for setup in config.rules)
 
     def lint(self, experiment: Experiment, subject: str | None = None) -> list[Finding]:
-        """Every finding for `experiment`, suppressions applied, in file order."""
+        """Every finding for `experiment`, overlaps folded, suppressions applied, in file order."""
         sources = experiment.sources
-        findings: list[Finding] = []
+        judged: list[tuple[Finding, str]] = []  # each finding with the record part it is about
         for setup, rule in self._runs:
             try:
                 for violation in rule.check(experiment, setup.options):
                     location = sources.locate(violation.pointer)
-                    findings.append(Finding(
+                    judged.append((Finding(
                         rule.code, rule.name, setup.severity, violation.message, location.path,
                         location.line, location.column, location.pointer or violation.pointer,
                         violation.evidence, rule.remedy, rule.stage, subject,
-                    ))
+                    ), violation.about or violation.pointer))
             except Exception as exc:  # a broken rule must not stop the others
                 frame = traceback.extract_tb(exc.__traceback__)[-1]
-                findings.append(Finding(
+                judged.append((Finding(
                     INTERNAL_ERROR[0], INTERNAL_ERROR[1], Severity.ERROR,
                     f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc} "
                     f"(at {frame.filename}:{frame.lineno}); please report it",
                     sources.path, 1, 1, "", {"rule": rule.code, "exception": type(exc).__name__}, None, None, subject,
-                ))
+                ), ""))
+        findings = self._fold(experiment, judged)
         findings = self._filter(experiment, findings, subject)
         findings.sort(key=Finding.sort_key)
         return findings
+
+    def _fold(self, experiment: Experiment, judged: list[tuple[Finding, str]]) -> list[Finding]:
+        """The findings without those folded into another: a finding goes when a rule superseding
+        its rule fired about the same part of the record and that finding is neither ignored nor
+        suppressed. Runs before suppressions are marked used, so a folded finding uses none, as if
+        its rule had stayed silent."""
+        if not self._folded_into or not any(f.code in self._folded_into for f, _ in judged):
+            return [finding for finding, _ in judged]
+        ignored = self.config.ignored_for(experiment.path)
+        suppressions = experiment.suppressions
+        superseding = set().union(*self._folded_into.values())
+        standing = {
+            (finding.code, about) for finding, about in judged
+            if finding.code in superseding and finding.code not in ignored
+            and next(_suppressing(finding, suppressions), None) is None
+        }
+        return [
+            finding for finding, about in judged
+            if not any((code, about) in standing for code in self._folded_into.get(finding.code, ()))
+        ]
 
     def _filter(self, experiment: Experiment, findings: list[Finding], subject: str | None) -> list[Finding]:
         ignored = self.config.ignored_for(experiment.path)
@@ -64,13 +88,9 @@ class Linter:
         kept: list[Finding] = []
         for finding in findings:
             suppressed = False
-            for suppression in suppressions:
-                if not suppression.covers(finding.path, finding.line):
-                    continue
-                selector = suppression.matches(finding.code, finding.name)
-                if selector is not None:
-                    suppression.used.add(selector)
-                    suppressed = True
+            for suppression, selector in _suppressing(finding, suppressions):
+                suppression.used.add(selector)
+                suppressed = True
             if not suppressed:
                 kept.append(finding)
         if self.config.warn_unused_ignores:
@@ -99,6 +119,37 @@ class Linter:
                     None, None, subject,
                 ))
         return unused
+
+
+def folds(rules: Iterable[type[Rule]]) -> dict[str, set[str]]:
+    """Which rules each rule's findings are folded into, among `rules` (the selected ones), from
+    their `supersedes` and `folded_into` declarations.
+
+    Args:
+        rules: The selected rule classes.
+
+    Returns:
+        A map from a superseded rule's code to the codes of the selected rules superseding it.
+    """
+    rules = list(rules)
+    selected = {rule.code for rule in rules}
+    folded_into: dict[str, set[str]] = {}
+    for rule in rules:
+        for code in rule.supersedes:
+            folded_into.setdefault(code, set()).add(rule.code)
+        for code in rule.folded_into:
+            if code in selected:
+                folded_into.setdefault(rule.code, set()).add(code)
+    return folded_into
+
+
+def _suppressing(finding: Finding, suppressions: Iterable[Suppression]) -> Iterator[tuple[Suppression, str]]:
+    """Each suppression that covers `finding`, with the selector that matches its rule."""
+    for suppression in suppressions:
+        if suppression.covers(finding.path, finding.line):
+            selector = suppression.matches(finding.code, finding.name)
+            if selector is not None:
+                yield suppression, selector
 
 
 def fails(findings: Iterable[Finding], fail_on: Severity) -> bool:

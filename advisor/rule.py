@@ -33,6 +33,21 @@ whose sections are its documentation::
                                  pointer="/model/loss", evidence={...})
 
 `check` measures, then judges: it yields nothing when the fields it needs are missing.
+
+Overlapping rules: when one mistake would be reported by two rules (an invalid activation/loss
+pair is also an activation that does not fit the problem), each rule still judges on its own, and
+the overlap is declared, not coded::
+
+    class LossActivationMismatch(Rule):
+        code = "MC01"
+        supersedes = ("MC02", "MC03", "MC04", "MC05")
+
+A rule may instead name the rules it is folded into (`folded_into = ("MC01",)`), which lets a
+third-party pack fold its rule into a built-in one. The engine drops a superseded rule's finding
+only when the superseding rule is selected, fired about the same part of the record (see
+`Violation.about`), and its finding is not suppressed (by an inline or file-wide comment, or
+per-file-ignores). Otherwise both are reported, so ignoring the superseding rule never hides the
+other's finding. A folded finding uses no suppression comment.
 """
 
 from __future__ import annotations
@@ -63,6 +78,10 @@ class Violation:
     message: str
     pointer: str = ""
     evidence: dict[str, Any] = field(default_factory=dict)
+    #: The part of the record the finding judges (a JSON pointer), when it is wider than the field
+    #: to change: overlapping findings are folded only when they are about the same part. Empty
+    #: means the pointer.
+    about: str = ""
 
 
 #: Workflow stages, in order (docs/rules/README.md lists the rules by stage).
@@ -86,14 +105,30 @@ class Rule:
     severity: ClassVar[Severity] = Severity.WARNING
     remedy: ClassVar[str | None] = None
     Options: ClassVar[type[RuleOptions]] = RuleOptions
+    #: Codes of rules whose findings this rule's finding replaces, about the same part of the record.
+    supersedes: ClassVar[tuple[str, ...]] = ()
+    #: Codes of rules whose finding replaces this rule's, about the same part of the record.
+    folded_into: ClassVar[tuple[str, ...]] = ()
 
     def check(self, experiment: Experiment, options: Any) -> Iterable[Violation]:
         """Judge one experiment. Yield a Violation per problem; yield nothing when the fields the
         rule needs are missing (only the *-missing rules fire on absence)."""
         raise NotImplementedError
 
-    def violation(self, message: str, pointer: str = "", **evidence: Any) -> Violation:
-        return Violation(message, pointer, evidence)
+    def violation(self, message: str, pointer: str = "", *, about: str = "", **evidence: Any) -> Violation:
+        """A Violation of this rule.
+
+        Args:
+            message: What is wrong, with the measured value and the threshold.
+            pointer: The JSON pointer of the record field a user must change.
+            about: The part of the record the finding judges, when wider than `pointer` (see
+                `supersedes`); empty means `pointer`.
+            **evidence: The numbers behind the finding.
+
+        Returns:
+            The Violation.
+        """
+        return Violation(message, pointer, evidence, about)
 
     @classmethod
     def default_options(cls) -> RuleOptions:

@@ -13,17 +13,22 @@ The valid combinations, by problem type:
 A linear last layer with `from_logits: true` crossentropy is equivalent to the sigmoid/softmax row;
 softmax over 2 units with (sparse) categorical crossentropy is a valid binary classifier.
 
-Who reports what, so one mistake gives one finding per field to change:
+Who reports what, so one mistake gives one finding per field to change. Each rule judges on its
+own; where two overlap, the wider one declares that it `supersedes` the other, and the engine
+folds the narrower finding into it when both are about the same output layer (and keeps it when
+the wider rule is not selected or is suppressed there):
 - MC01 owns every invalid activation/loss pair (a crossentropy after an unsquashed activation
   without from_logits, categorical crossentropy after sigmoid, binary crossentropy after a
   multi-unit softmax), with or without a problem type. When the problem type is known, it points
-  at the half of the pair that does not fit it and gives the table's advice.
+  at the half of the pair that does not fit it and gives the table's advice. It supersedes
+  MC02-MC05.
 - MC02 judges the last-layer activation and MC03 the loss against the problem type (declared, or
-  implied by the labels; never guessed from the model), on records MC01 does not report: a model
-  consistent in itself but built for another problem, or a pair MC01 does not judge (a
-  regression loss after a sigmoid).
-- MC04 judges the units of an output layer that MC01 and MC02 accept (and a softmax over 1 unit).
-- MC05 judges the label encoding of a categorical crossentropy that MC01 and MC03 accept.
+  implied by the labels; never guessed from the model): a model consistent in itself but built
+  for another problem, or a pair MC01 does not judge (a regression loss after a sigmoid).
+- MC04 judges the units of the output layer (and a softmax over 1 unit); MC02 supersedes it, since
+  the units follow from the activation.
+- MC05 judges the label encoding of a categorical crossentropy; MC03 supersedes it, since the
+  encoding matters only for a loss that fits the problem.
 - MC06 owns `from_logits: true` after a squashing activation; MC01 never reports it.
 """
 
@@ -127,6 +132,12 @@ def pairing_error(out: OutputLayer, fact: LossFact) -> tuple[str, str, str] | No
     return None
 
 
+def _output_head(out: OutputLayer | None, fact: LossFact) -> str:
+    """What MC01-MC05 judge, as a pointer: the output layer (the loss's, when the record has no
+    dense layer), so the engine can fold their overlapping findings."""
+    return out.pointer if out is not None else fact.pointer
+
+
 def _mc01_finding(experiment, out: OutputLayer | None, fact: LossFact | None) -> tuple[str, str] | None:
     """MC01's (message, pointer) on this record, or None.
 
@@ -194,12 +205,12 @@ class LossActivationMismatch(Rule):
     several units mixes two output conventions. Losses other than crossentropies are judged
     against the problem type by MC03.
 
-    This rule owns every invalid pair, whether or not the problem type is known; MC02 and MC03
-    stay silent on a record it reports. When the problem type is known (declared, or implied by
-    the labels) and one half of the pair does not fit it, the finding points at that half and
-    gives the table's advice: relu + binary crossentropy for a binary problem points at the
-    activation, a linear layer + binary crossentropy for regression at the loss.
-    `from_logits: true` after a sigmoid or softmax is MC06's.
+    This rule owns every invalid pair, whether or not the problem type is known: MC02-MC05
+    findings about the same output layer are folded into its finding. When the problem type is
+    known (declared, or implied by the labels) and one half of the pair does not fit it, the
+    finding points at that half and gives the table's advice: relu + binary crossentropy for a
+    binary problem points at the activation, a linear layer + binary crossentropy for regression
+    at the loss. `from_logits: true` after a sigmoid or softmax is MC06's.
 
     ## Why is this bad?
     A crossentropy fed unsquashed values takes logarithms of numbers outside (0, 1): the loss is
@@ -237,6 +248,7 @@ class LossActivationMismatch(Rule):
     stage = 5
     severity = Severity.ERROR
     remedy = "fix_output_layer"
+    supersedes = ("MC02", "MC03", "MC04", "MC05")
 
     def check(self, experiment, options):
         out, fact = output_layer(experiment), loss(experiment)
@@ -244,8 +256,8 @@ class LossActivationMismatch(Rule):
         if finding is None:
             return
         message, pointer = finding
-        yield self.violation(message, pointer, activation=out.activation, loss=fact.name,
-                             from_logits=fact.from_logits, units=out.units)
+        yield self.violation(message, pointer, about=_output_head(out, fact), activation=out.activation,
+                             loss=fact.name, from_logits=fact.from_logits, units=out.units)
 
 
 class ActivationProblemMismatch(Rule):
@@ -260,8 +272,9 @@ class ActivationProblemMismatch(Rule):
 
     The problem type is the declared one, or the one the labels imply; the model is judged against
     it, never used to guess it. An activation that also makes no valid pair with the loss is
-    MC01's (which then points here with the same advice), so this rule reports a model that is
-    consistent in itself but built for another problem. Units are MC04's.
+    MC01's (which then points here with the same advice, and this finding is folded into it), so
+    this rule adds a model that is consistent in itself but built for another problem. Units are
+    MC04's.
 
     ## Why is this bad?
     The activation fixes the range of every prediction. A softmax makes labels compete, so a
@@ -299,19 +312,20 @@ class ActivationProblemMismatch(Rule):
     stage = 5
     severity = Severity.ERROR
     remedy = "fix_output_layer"
+    supersedes = ("MC04",)
 
     def check(self, experiment, options):
         problem, out = problem_type(experiment), output_layer(experiment)
         if problem is None or out is None:
             return
         fact = loss(experiment)
-        if activation_fits(problem, out, fact) is not False or _mc01_finding(experiment, out, fact) is not None:
+        if activation_fits(problem, out, fact) is not False:
             return
         act = out.activation
         unmarked = " with a loss that does not declare from_logits: true" if act == "linear" else ""
         yield self.violation(
             f"last-layer activation {act}{unmarked} does not fit {problem}: use {_ACTIVATION_ADVICE[problem]}",
-            out.activation_pointer, activation=act, problem_type=problem,
+            out.activation_pointer, about=out.pointer, activation=act, problem_type=problem,
             expected=sorted(PROBLEM_ACTIVATIONS[problem]),
         )
 
@@ -328,8 +342,8 @@ class LossProblemMismatch(Rule):
     regression. Custom losses are not judged.
 
     A loss that also makes no valid pair with the last-layer activation is MC01's (which then
-    points here with the same advice). Which of the two categorical crossentropies matches the
-    labels is MC05's.
+    points here with the same advice, and this finding is folded into it). Which of the two
+    categorical crossentropies matches the labels is MC05's.
 
     ## Why is this bad?
     The loss is what training minimizes. A regression loss on class labels treats classes as
@@ -367,17 +381,16 @@ class LossProblemMismatch(Rule):
     stage = 5
     severity = Severity.ERROR
     remedy = "fix_output_layer"
+    supersedes = ("MC05",)
 
     def check(self, experiment, options):
         problem, fact = problem_type(experiment), loss(experiment)
         if problem is None or fact is None or loss_fits(problem, fact) is not False:
             return
-        if _mc01_finding(experiment, output_layer(experiment), fact) is not None:
-            return
         suggestion = _suggested_loss(experiment, problem)
         yield self.violation(
             f"loss {fact.name} does not fit {problem}: use {suggestion}",
-            fact.pointer, loss=fact.name, problem_type=problem, expected=sorted(PROBLEM_LOSSES[problem]),
+            fact.pointer, about=_output_head(output_layer(experiment), fact), loss=fact.name, problem_type=problem, expected=sorted(PROBLEM_LOSSES[problem]),
         )
 
 
@@ -391,8 +404,8 @@ class OutputUnitsMismatch(Rule):
     from the data's target columns, or 1 when one target column is named. A softmax over 1 unit is
     reported whatever the problem.
 
-    Units are judged only for an activation that fits the problem type and makes a valid pair
-    with the loss: MC02 and MC01 report the others, and the units follow from their fix.
+    Units are counted only for an activation that fits the problem type. When MC01 or MC02
+    reports the output layer, this finding is folded into theirs: the units follow from their fix.
 
     ## Why is this bad?
     Too few units cannot represent every class; extra units are classes that never occur, and the
@@ -435,8 +448,6 @@ class OutputUnitsMismatch(Rule):
             return
         problem, fact = problem_type(experiment), loss(experiment)
         fits = None if problem is None else activation_fits(problem, out, fact)
-        if fits is False or _mc01_finding(experiment, out, fact) is not None:
-            return
         needed, why = _needed_units(experiment, problem, out, fact) if fits else (None, "")
         pointer = f"{out.pointer}/units"
         evidence = {"units": out.units, "expected": needed, "activation": out.activation, "problem_type": problem}
@@ -444,10 +455,10 @@ class OutputUnitsMismatch(Rule):
             advice = (f"{why} needs {needed} units" if needed else
                       "use sigmoid for one binary output, or one softmax unit per class")
             yield self.violation(f"a softmax over 1 unit always outputs 1.0, whatever the input: {advice}",
-                                 pointer, **evidence)
+                                 pointer, about=out.pointer, **evidence)
         elif needed is not None and needed != out.units:
             yield self.violation(f"the last layer has {out.units} units, but {why} needs {needed}",
-                                 pointer, **evidence)
+                                 pointer, about=out.pointer, **evidence)
 
 
 class LabelEncodingMismatch(Rule):
@@ -458,8 +469,8 @@ class LabelEncodingMismatch(Rule):
     categorical crossentropy against it: `categorical_crossentropy` (and its focal variant) takes
     one-hot rows, `sparse_categorical_crossentropy` takes integer class indices.
 
-    Judged only for a loss that MC01 and MC03 accept: when the loss is the wrong family, they
-    report it.
+    When MC01 or MC03 reports the loss (the wrong family for the activation or the problem), this
+    finding is folded into theirs.
 
     ## Why is this bad?
     With integer labels, categorical crossentropy fails on the shapes or, with one output per
@@ -509,11 +520,8 @@ class LabelEncodingMismatch(Rule):
             message = f"{fact.name} expects integer class indices, but the labels are one-hot: use {wanted}"
         else:
             return
-        problem = problem_type(experiment)
-        if (problem is not None and loss_fits(problem, fact) is False) or \
-                _mc01_finding(experiment, output_layer(experiment), fact) is not None:
-            return
-        yield self.violation(message, fact.pointer, loss=fact.name, labels=encoding, expected=wanted)
+        yield self.violation(message, fact.pointer, about=_output_head(output_layer(experiment), fact),
+                             loss=fact.name, labels=encoding, expected=wanted)
 
 
 class LogitsMismatch(Rule):
