@@ -8,13 +8,15 @@ A case file::
         expect: fail                 # fail | pass
         options: {max_rate: 0.6}     # optional: the rule's options
         record: {...}                # the experiment record (YAML mapping)
-        findings:                    # optional, fail cases: the expected findings, in order
-          - pointer: /model/layers/1/activation
+        findings:                    # fail cases: the expected findings, in order
+          - pointer: /model/layers/1/activation   # pointer or message (or both) required
             message: "expects probabilities"   # a substring of the message
-            evidence: {activation: relu}        # a subset of the evidence
+            evidence: {activation: relu}        # optional: a subset of the evidence
+            line: 7                             # optional
 
 Only the rule under test runs. A pass case expects none of its findings; a fail case expects
-exactly the listed findings (or at least one when none are listed).
+exactly the listed findings. Files are validated as they load (tests/rules/case_file.py): an
+unknown key or a fail case that does not say what it expects fails the run.
 """
 
 from __future__ import annotations
@@ -23,11 +25,11 @@ import glob
 import os
 
 import pytest
-import yaml
 
 from advisor.docs import example
 from advisor.registry import load_registry
 from tests.conftest import lint_record
+from tests.rules.case_file import RuleCase, load_case_file
 
 CASES_DIR = os.path.join(os.path.dirname(__file__), "cases")
 
@@ -35,10 +37,10 @@ CASES_DIR = os.path.join(os.path.dirname(__file__), "cases")
 def _load_cases():
     params = []
     for path in sorted(glob.glob(os.path.join(CASES_DIR, "*.yaml"))):
-        with open(path, encoding="utf-8") as handle:
-            document = yaml.safe_load(handle)
-        for case in document["cases"]:
-            params.append(pytest.param(document["rule"], case, id=f"{document['rule']}-{case['expect']}-{case['name']}"))
+        document = load_case_file(path)
+        assert os.path.basename(path) == f"{document.rule}.yaml", f"{path} holds the cases of {document.rule}"
+        for case in document.cases:
+            params.append(pytest.param(document.rule, case, id=f"{document.rule}-{case.expect}-{case.name}"))
     return params
 
 
@@ -46,34 +48,31 @@ CASES = _load_cases()
 
 
 @pytest.mark.parametrize(("code", "case"), CASES)
-def test_rule_case(tmp_path, code, case):
-    options = {code: case["options"]} if case.get("options") else None
-    findings = [f for f in lint_record(tmp_path, case["record"], select=[code], options=options) if f.code == code]
-    if case["expect"] == "pass":
+def test_rule_case(tmp_path, code, case: RuleCase):
+    options = {code: case.options} if case.options else None
+    findings = [f for f in lint_record(tmp_path, case.record, select=[code], options=options) if f.code == code]
+    if case.expect == "pass":
         assert findings == [], f"expected no {code} finding, got: {[f.message for f in findings]}"
         return
-    assert case["expect"] == "fail", f"expect must be pass or fail, not {case['expect']!r}"
     assert findings, f"expected {code} to fire"
-    expected = case.get("findings")
-    if expected is None:
-        return
+    expected = case.findings or []
     assert len(findings) == len(expected), [f.message for f in findings]
     for finding, want in zip(findings, expected):
-        if "pointer" in want:
-            assert finding.pointer == want["pointer"], finding
-        if "message" in want:
-            assert want["message"] in finding.message, finding.message
-        for key, value in (want.get("evidence") or {}).items():
+        if want.pointer is not None:
+            assert finding.pointer == want.pointer, finding
+        if want.message is not None:
+            assert want.message in finding.message, finding.message
+        for key, value in (want.evidence or {}).items():
             assert finding.evidence.get(key) == value, (key, finding.evidence)
-        if "line" in want:
-            assert finding.line == want["line"], finding
+        if want.line is not None:
+            assert finding.line == want.line, finding
 
 
 def _cases_by_rule():
     counts: dict[str, dict[str, int]] = {}
     for param in CASES:
         code, case = param.values
-        counts.setdefault(code, {"pass": 0, "fail": 0})[case["expect"]] += 1
+        counts.setdefault(code, {"pass": 0, "fail": 0})[case.expect] += 1
     return counts
 
 
