@@ -19,7 +19,7 @@ from advisor import __version__
 
 CACHE_DIR_NAME = ".advisor_cache"
 #: Bump when the entry layout changes.
-LAYOUT = 1
+LAYOUT = 2
 #: Inputs up to this size are keyed by their bytes; larger ones by size and modification time.
 CONTENT_KEY_LIMIT = 1024 * 1024
 

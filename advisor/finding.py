@@ -24,6 +24,9 @@ class Finding:
     stage: int | None = None
     #: The record the finding is about, when several come from one file (MLflow runs).
     subject: str | None = None
+    #: "safe" when `advisor fix` edits the record to remedy it, "unsafe" when only
+    #: `advisor fix --unsafe-fixes` does (it changes a decision), None when no record edit does.
+    fix: str | None = None
 
     def __post_init__(self) -> None:
         # Messages quote input text (column names, paths, values): no control character of it may
@@ -48,6 +51,7 @@ class Finding:
             "pointer": self.pointer,
             "evidence": self.evidence,
             "remedy": self.remedy,
+            "fix": self.fix,
         }
         if self.subject is not None:
             data["subject"] = self.subject
@@ -61,5 +65,5 @@ class Finding:
         return cls(
             data["code"], data["name"], Severity(data["severity"]), data["message"], data["path"],
             data.get("line"), data.get("column"), data.get("pointer", ""), data.get("evidence") or {},
-            data.get("remedy"), data.get("stage"), data.get("subject"),
+            data.get("remedy"), data.get("stage"), data.get("subject"), data.get("fix"),
         )

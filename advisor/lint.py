@@ -11,6 +11,8 @@ from advisor.config import ResolvedConfig, Settings, find_config_file, load_sett
 from advisor.engine import Linter
 from advisor.errors import InputError
 from advisor.finding import Finding
+from advisor.fix.document import is_record_file
+from advisor.fix.remedies import EDIT_REMEDIES, edit_safety
 from advisor.registry import load_registry
 
 if TYPE_CHECKING:
@@ -172,7 +174,18 @@ def _lint_one(linter: Linter, path: str) -> _Outcome:
     except InputError as exc:
         return _Outcome(error=exc)
     findings = [f for subject, experiment in experiments for f in linter.lint(experiment, subject)]
+    _mark_fixes(linter, path, findings)
     return _Outcome(findings, _files_read(path, experiments))
+
+
+def _mark_fixes(linter: Linter, path: str, findings: list[Finding]) -> None:
+    """Set each finding's `fix` to what `advisor fix` can do for it; it edits record files only."""
+    candidates = [finding for finding in findings if finding.remedy in EDIT_REMEDIES]
+    if not candidates or not is_record_file(path):
+        return
+    rules = {setup.rule.code: setup.rule for setup in linter.config.rules}  # a rule may declare its fix_safety
+    for finding in candidates:
+        finding.fix = edit_safety(finding.remedy, rules.get(finding.code, finding.code))
 
 
 def _lint_chunk(paths: list[str]) -> list[_Outcome]:

@@ -51,9 +51,9 @@ def test_text_is_ruff_style_with_a_summary(project):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[0] == f"runs/first run/experiment.yaml:{BAD_LINE}:{BAD_COLUMN}: MC01 {mc01_message(project)}"
-    assert lines[1] == "  remedy: fix_output_layer"
+    assert lines[1] == "  remedy: fix_output_layer (advisor fix)"
     assert re.fullmatch(r"runs/noted/experiment\.yaml:1:\d+: ADV100 unused suppression of 'MC01': .*", lines[2])
-    assert lines[-1] == "Found 2 findings (1 error, 1 warning) in 3 files."
+    assert lines[-2:] == ["Found 2 findings (1 error, 1 warning) in 3 files.", "[*] 1 fixable with `advisor fix`."]
 
 
 # --- json ------------------------------------------------------------------------------------
@@ -63,11 +63,13 @@ def test_json_follows_the_contract(project):
     document = json.loads(result.stdout)
     assert set(document) == {"findings", "summary"}
     first = document["findings"][0]
-    assert list(first) == ["code", "name", "severity", "message", "path", "line", "column", "pointer", "evidence", "remedy"]
+    assert list(first) == ["code", "name", "severity", "message", "path", "line", "column", "pointer", "evidence", "remedy",
+                           "fix"]
     assert first | {"message": None} == {
         "code": "MC01", "name": "loss-activation-mismatch", "severity": "error", "message": None,
         "path": "runs/first run/experiment.yaml", "line": BAD_LINE, "column": BAD_COLUMN,
         "pointer": "/model/layers/1/activation", "evidence": first["evidence"], "remedy": "fix_output_layer",
+        "fix": "safe",
     }
     assert first["evidence"]["activation"] == "relu"
     assert document["summary"] == {"files": 3, "findings": 2, "by_severity": {"info": 0, "warning": 1, "error": 1},
@@ -168,7 +170,7 @@ def test_github_workflow_commands(project):
     assert result.returncode == 1
     lines = result.stdout.splitlines()
     assert lines[0] == (f"::error file=runs/first run/experiment.yaml,line={BAD_LINE},col={BAD_COLUMN},"
-                        f"title=MC01 loss-activation-mismatch::{mc01_message(project)} (remedy: fix_output_layer)")
+                        f"title=MC01 loss-activation-mismatch::{mc01_message(project)} (remedy: fix_output_layer; apply with advisor fix)")
     assert re.fullmatch(r"::warning file=runs/noted/experiment\.yaml,line=1,col=\d+,title=ADV100 unused-suppression::.*",
                         lines[1])
     assert len(lines) == 2

@@ -16,6 +16,7 @@ from advisor.escape import escape_control
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the edits as a unified diff and write nothing; exit 1 when there is something to fix.")
+@click.option("--quiet", "-q", is_flag=True, help="Do not print the diff of the edits written.")
 @click.option("--unsafe-fixes", is_flag=True,
               help="Also apply the fixes that change a decision: problem type, metric, protocol, splits, architecture.")
 @click.option("--select", multiple=True, help="Rules whose findings to fix: codes, names or prefixes (comma-separated).")
@@ -27,19 +28,20 @@ from advisor.escape import escape_control
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="Read settings from FILE (advisor.toml or pyproject.toml).")
 @allow_path_option
-def command(paths, show_diff, unsafe_fixes, select, extend_select, ignore, fail_on, exit_zero, config_file,
+def command(paths, show_diff, quiet, unsafe_fixes, select, extend_select, ignore, fail_on, exit_zero, config_file,
             allow_paths) -> None:
     """Apply the record edits that remedy findings in the experiment records under PATHS.
 
     Edits keep each file's comments, key order, quoting and indentation, and are written
-    atomically. Remedies that need data or training are reported with the `advisor train` command
-    that performs them. Exit codes: 0 nothing left at or above the fail level (with --diff: nothing
-    to fix), 1 findings remain (with --diff: there are edits), 2 the advisor could not do its job.
+    atomically; the edits written are printed as a unified diff (not with --quiet). Remedies that
+    need data or training are reported with the `advisor train` command that performs them. Exit
+    codes: 0 nothing left at or above the fail level (with --diff: nothing to fix), 1 findings
+    remain (with --diff: there are edits), 2 the advisor could not do its job.
     """
     from advisor.commands.lint import _split as split_selectors
     from advisor.engine import fails
     from advisor.errors import AdvisorError
-    from advisor.fix.report import summary, unified_diff
+    from advisor.fix.report import summary
     from advisor.fix.runner import Fixer, fix_paths, write_fixed
     from advisor.lint import build_config
 
@@ -54,7 +56,7 @@ def command(paths, show_diff, unsafe_fixes, select, extend_select, ignore, fail_
         _fail(str(exc))
     fixer = Fixer(config, unsafe_fixes)
     if show_diff:
-        click.echo(_shown_diff("".join(unified_diff(fix) for fix in fixes if fix.changed)), nl=False)
+        _echo_diff(fixes)
         for line in summary(fixes, fixer, would=True):
             click.echo(escape_control(line), err=True)
         sys.exit(1 if any(fix.changed for fix in fixes) else 0)
@@ -66,6 +68,8 @@ def command(paths, show_diff, unsafe_fixes, select, extend_select, ignore, fail_
             except AdvisorError as exc:
                 errors.append(str(exc))
                 fix.fixed, fix.after, fix.applied = fix.original, fix.before, []
+    if not quiet:
+        _echo_diff(fixes)  # what was written, so a pre-commit run shows what changed
     _show(fixes, config, fixer)
     for error in errors:
         click.echo(f"advisor: error: {error}", err=True)
@@ -88,6 +92,13 @@ def _show(fixes, config, fixer) -> None:
         click.echo(render("text", report), nl=False)
     for line in summary(fixes, fixer, would=False):
         click.echo(escape_control(line))
+
+
+def _echo_diff(fixes) -> None:
+    """Print the edits of every changed record as one unified diff."""
+    from advisor.fix.report import unified_diff
+
+    click.echo(_shown_diff("".join(unified_diff(fix) for fix in fixes if fix.changed)), nl=False)
 
 
 def _shown_diff(diff: str) -> str:

@@ -4,6 +4,10 @@
 - `remedies`: remedy id -> edit and safety (safe, unsafe, needs training);
 - `edits_model`, `edits_data`, `edits_protocol`: the edits, on the neutral document interface;
 - `runner`: lint, apply, lint again, until nothing changes.
+- `script_record`: `--write-record`, the record a training script shows, written beside it and fixed
+  without contradicting the code.
 
-Nothing here is imported by `advisor lint`; ruamel.yaml and tomlkit load only when a file is fixed.
+`advisor lint` imports only the remedy table (which names its edits without importing them) and
+`document.is_record_file`, to say which findings `advisor fix` remedies; the edits, ruamel.yaml
+and tomlkit load only when a file is fixed.
 """

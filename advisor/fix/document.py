@@ -13,6 +13,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
+from advisor.readers import kind_of
+
 
 class _Missing:
     """The value of a pointer that leads nowhere in the document."""
@@ -328,6 +330,13 @@ def key_position(keys: list[str], key: str, order: list[str]) -> int:
 def document_format(path: str) -> str | None:
     """"yaml", "toml" or "json" by the file's extension; None for other files."""
     return {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}.get(os.path.splitext(path)[1].lower())
+
+
+def is_record_file(path: str) -> bool:
+    """Whether `advisor fix` edits the input `path`: an experiment record in YAML, TOML or JSON, not
+    another input read from such a file (a Keras model JSON, a History JSON)."""
+    kind = kind_of(path)
+    return kind is not None and kind.name == "record" and document_format(path) is not None
 
 
 def open_document(path: str, text: str) -> Document:

@@ -11,11 +11,12 @@ A rule may declare its own `fix_safety` ("safe" or "unsafe"); it wins over this 
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-from advisor.fix import edits_data, edits_model, edits_protocol
-from advisor.fix.context import FixContext
+if TYPE_CHECKING:
+    from advisor.fix.context import FixContext
 
 SAFE, UNSAFE, TRAINING = "safe", "unsafe", "training"
 #: The batch of the edits that read what they change from the file itself (splits, steps, layers),
@@ -31,7 +32,9 @@ class Remedy:
     Args:
         id: The remedy id, as rules name it in `Rule.remedy`.
         safety: SAFE, UNSAFE or TRAINING.
-        edit: The edit of the record (None for TRAINING remedies).
+        edit_name: The edit of the record as `module.function` in this package (None for TRAINING
+            remedies): `advisor lint` reads this table to count what is fixable, and must not load
+            the edits (nor the facts they compute) to do so.
         stage: For TRAINING remedies, the `advisor train --stage` that performs it.
         by_rule: Rules for which the edit's safety differs from `safety`.
         batch: Remedies of one batch are applied together, before the record is read again: they
@@ -40,10 +43,18 @@ class Remedy:
 
     id: str
     safety: str
-    edit: Callable[[FixContext], None] | None = None
+    edit_name: str | None = None
     stage: str | None = None
     by_rule: Mapping[str, str] = field(default_factory=dict)
     batch: str | None = None
+
+    @property
+    def edit(self) -> Callable[[FixContext], None] | None:
+        """The edit function, imported on first use; None for a TRAINING remedy."""
+        if self.edit_name is None:
+            return None
+        module, function = self.edit_name.split(".")
+        return getattr(importlib.import_module(f"advisor.fix.{module}"), function)
 
 
 #: In the order `advisor fix` applies them: the problem type and metric first (the other edits read
@@ -51,28 +62,28 @@ class Remedy:
 #: sized), and the model (layers inserted last, so the indices the others use stay valid).
 REMEDIES: dict[str, Remedy] = {remedy.id: remedy for remedy in (
     # Decisions: problem type, success metric, protocol, splits.
-    Remedy("set_problem_type", UNSAFE, edits_protocol.set_problem_type),
-    Remedy("set_metric", UNSAFE, edits_protocol.set_metric, by_rule={"MS03": SAFE}),
-    Remedy("time_split", UNSAFE, edits_protocol.time_split, batch=EDITS),
-    Remedy("stratify_split", UNSAFE, edits_protocol.stratify_split, batch=EDITS),
-    Remedy("add_validation", UNSAFE, edits_protocol.add_validation, batch=EDITS),
-    Remedy("hold_out_test", UNSAFE, edits_protocol.hold_out_test, batch=EDITS),
-    Remedy("use_kfold", UNSAFE, edits_protocol.use_kfold, batch=EDITS),
-    Remedy("use_iterated_kfold", UNSAFE, edits_protocol.use_iterated_kfold, batch=EDITS),
+    Remedy("set_problem_type", UNSAFE, "edits_protocol.set_problem_type"),
+    Remedy("set_metric", UNSAFE, "edits_protocol.set_metric", by_rule={"MS03": SAFE}),
+    Remedy("time_split", UNSAFE, "edits_protocol.time_split", batch=EDITS),
+    Remedy("stratify_split", UNSAFE, "edits_protocol.stratify_split", batch=EDITS),
+    Remedy("add_validation", UNSAFE, "edits_protocol.add_validation", batch=EDITS),
+    Remedy("hold_out_test", UNSAFE, "edits_protocol.hold_out_test", batch=EDITS),
+    Remedy("use_kfold", UNSAFE, "edits_protocol.use_kfold", batch=EDITS),
+    Remedy("use_iterated_kfold", UNSAFE, "edits_protocol.use_iterated_kfold", batch=EDITS),
     # Data preparation: steps the data needs, fit on the training rows.
-    Remedy("deduplicate_splits", SAFE, edits_data.deduplicate_splits, batch=EDITS),
-    Remedy("drop_constant_features", SAFE, edits_data.drop_constant_features, batch=EDITS),
-    Remedy("impute_missing", SAFE, edits_data.impute_missing, batch=EDITS),
-    Remedy("encode_features", SAFE, edits_data.encode_features, batch=EDITS),
-    Remedy("normalize_features", SAFE, edits_data.standardize_features, batch=EDITS),
-    Remedy("scale_features", SAFE, edits_data.standardize_features, batch=EDITS),
+    Remedy("deduplicate_splits", SAFE, "edits_data.deduplicate_splits", batch=EDITS),
+    Remedy("drop_constant_features", SAFE, "edits_data.drop_constant_features", batch=EDITS),
+    Remedy("impute_missing", SAFE, "edits_data.impute_missing", batch=EDITS),
+    Remedy("encode_features", SAFE, "edits_data.encode_features", batch=EDITS),
+    Remedy("normalize_features", SAFE, "edits_data.standardize_features", batch=EDITS),
+    Remedy("scale_features", SAFE, "edits_data.standardize_features", batch=EDITS),
     # Model: an output layer, loss or learning rate that cannot work as written; training settings.
-    Remedy("fix_output_layer", SAFE, edits_model.fix_output_layer, batch=EDITS),
-    Remedy("fix_hidden_activation", SAFE, edits_model.fix_hidden_activation, batch=EDITS),
-    Remedy("fix_learning_rate", SAFE, edits_model.fix_learning_rate, batch=EDITS),
-    Remedy("log_metric", SAFE, edits_model.log_metric, batch=EDITS),
-    Remedy("restore_best_epoch", SAFE, edits_model.restore_best_epoch, batch=EDITS),
-    Remedy("regularize", UNSAFE, edits_model.regularize, batch=EDITS),
+    Remedy("fix_output_layer", SAFE, "edits_model.fix_output_layer", batch=EDITS),
+    Remedy("fix_hidden_activation", SAFE, "edits_model.fix_hidden_activation", batch=EDITS),
+    Remedy("fix_learning_rate", SAFE, "edits_model.fix_learning_rate", batch=EDITS),
+    Remedy("log_metric", SAFE, "edits_model.log_metric", batch=EDITS),
+    Remedy("restore_best_epoch", SAFE, "edits_model.restore_best_epoch", batch=EDITS),
+    Remedy("regularize", UNSAFE, "edits_model.regularize", batch=EDITS),
     # Needs data or training.
     Remedy("compute_baseline", TRAINING, stage="baseline"),
     Remedy("lower_learning_rate", TRAINING, stage="fit"),
@@ -81,7 +92,7 @@ REMEDIES: dict[str, Remedy] = {remedy.id: remedy for remedy in (
 )}
 
 #: Remedy ids that are edits of the record.
-EDIT_REMEDIES = frozenset(remedy.id for remedy in REMEDIES.values() if remedy.edit is not None)
+EDIT_REMEDIES = frozenset(remedy.id for remedy in REMEDIES.values() if remedy.edit_name is not None)
 
 
 def safety(remedy_id: str | None, rule: Any = None) -> str | None:
@@ -102,6 +113,20 @@ def safety(remedy_id: str | None, rule: Any = None) -> str | None:
         return declared
     code = rule if isinstance(rule, str) else getattr(rule, "code", None)
     return remedy.by_rule.get(code, remedy.safety)
+
+
+def edit_safety(remedy_id: str | None, rule: Any = None) -> str | None:
+    """SAFE or UNSAFE when `advisor fix` (with `--unsafe-fixes` for UNSAFE) edits the record to
+    remedy a rule's finding; None when no record edit does (no remedy, or one that needs training).
+
+    Args:
+        remedy_id: The remedy id.
+        rule: The rule (class or instance) or its code, as for `safety`.
+    """
+    if remedy_id not in EDIT_REMEDIES:
+        return None
+    kind = safety(remedy_id, rule)
+    return kind if kind in (SAFE, UNSAFE) else None
 
 
 def fix_note(rule: Any) -> str | None:

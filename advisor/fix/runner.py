@@ -18,8 +18,8 @@ from advisor.engine import Linter
 from advisor.errors import AdvisorError, InputError, reading
 from advisor.finding import Finding
 from advisor.fix.context import FixContext, NeedsTraining, NotFixable
-from advisor.fix.document import document_format, open_document
-from advisor.fix.remedies import REMEDIES, SAFE, TRAINING, UNSAFE, Remedy, safety
+from advisor.fix.document import is_record_file, open_document
+from advisor.fix.remedies import REMEDIES, SAFE, TRAINING, UNSAFE, Remedy, edit_safety
 from advisor.record import Experiment
 
 #: Remedies applied to one file at most; a fixed point comes far sooner.
@@ -103,17 +103,13 @@ class Fixer:
 
     def allowed(self, finding: Finding) -> Remedy | None:
         """The remedy this run applies for `finding`, or None."""
-        remedy = REMEDIES.get(finding.remedy or "")
-        kind = safety(finding.remedy, self.rules.get(finding.code, finding.code))
-        if remedy is None or remedy.edit is None or kind == TRAINING:
-            return None
-        return remedy if kind == SAFE or (kind == UNSAFE and self.unsafe) else None
+        kind = edit_safety(finding.remedy, self.rules.get(finding.code, finding.code))
+        return REMEDIES[finding.remedy] if kind == SAFE or (kind == UNSAFE and self.unsafe) else None
 
     def unsafe_only(self, finding: Finding) -> bool:
         """Whether `finding` has an edit that only `--unsafe-fixes` applies."""
-        remedy = REMEDIES.get(finding.remedy or "")
-        kind = safety(finding.remedy, self.rules.get(finding.code, finding.code))
-        return remedy is not None and remedy.edit is not None and kind == UNSAFE and not self.unsafe
+        kind = edit_safety(finding.remedy, self.rules.get(finding.code, finding.code))
+        return kind == UNSAFE and not self.unsafe
 
     def fix_file(self, path: str) -> FileFix:
         """Fix one record file in memory (nothing is written).
@@ -228,14 +224,13 @@ def fix_paths(paths: list[str], config: ResolvedConfig, unsafe: bool = False) ->
     Raises:
         InputError: a path or record cannot be read (nothing is fixed then).
     """
-    from advisor.readers import discover, kind_of
+    from advisor.readers import discover
 
     fixer = Fixer(config, unsafe)
     results = []
     for path in dict.fromkeys(discover(paths)):
-        kind = kind_of(path)
         with reading(path):  # a reader's crash is one message and exit 2, as in `advisor lint`
-            if kind is not None and kind.name == "record" and document_format(path):
+            if is_record_file(path):
                 results.append(fixer.fix_file(path))
             else:
                 results.append(lint_only(fixer.linter, path))

@@ -16,6 +16,8 @@ from advisor.finding import Finding
 from advisor.severity import Severity
 
 FORMATS = ("text", "json", "sarif", "github", "junit")
+#: The command that applies a finding's fix, by the finding's `fix` ("safe" or "unsafe").
+FIX_COMMANDS = {"safe": "advisor fix", "unsafe": "advisor fix --unsafe-fixes"}
 
 
 @dataclass
@@ -29,7 +31,6 @@ class Report:
         fail_on: The lowest severity that fails the run.
         statistics: Whether to show the number of findings per rule.
         color: Whether text output may use ANSI colours.
-        fixable: How many findings `advisor fix` can remedy.
         errors: Inputs that could not be read (`InputError` list); the run exits 2.
     """
 
@@ -39,7 +40,6 @@ class Report:
     fail_on: Severity = Severity.WARNING
     statistics: bool = False
     color: bool = False
-    fixable: int = 0
     errors: list[Any] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -48,6 +48,12 @@ class Report:
         for finding in self.findings:
             counts[finding.severity.value] += 1
         return counts
+
+    def fix_counts(self) -> tuple[int, int]:
+        """(safe, unsafe): how many findings `advisor fix` remedies, and how many more it remedies
+        with `--unsafe-fixes`."""
+        kinds = Counter(finding.fix for finding in self.findings)
+        return kinds["safe"], kinds["unsafe"]
 
     def rule_counts(self) -> list[tuple[str, str, str, int]]:
         """(code, name, severity, count) per rule, most frequent first."""
@@ -97,6 +103,17 @@ def escaped(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [escaped(v) for v in value]
     return value
+
+
+def fix_command(finding: Finding) -> str | None:
+    """The command that applies the finding's remedy, when `advisor fix` can."""
+    return FIX_COMMANDS.get(finding.fix or "")
+
+
+def remedy_text(finding: Finding) -> str:
+    """The finding's remedy id, with the command that applies it when `advisor fix` can."""
+    command = fix_command(finding)
+    return f"{finding.remedy} ({command})" if command else str(finding.remedy)
 
 
 def error_dict(error: Any) -> dict[str, Any]:

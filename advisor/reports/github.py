@@ -10,7 +10,7 @@ Inputs that could not be read are annotated as errors too.
 from __future__ import annotations
 
 from advisor.readers.source.regions import in_file
-from advisor.reports import Report, display_path, error_dict
+from advisor.reports import Report, display_path, error_dict, fix_command
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -54,7 +54,8 @@ def render(report: Report) -> str:
         if finding.subject:
             message = f"[{finding.subject}] {message}"
         if finding.remedy:
-            message += f" (remedy: {finding.remedy})"
+            command = fix_command(finding)
+            message += f" (remedy: {finding.remedy}{f'; apply with {command}' if command else ''})"
         path, line, column = in_file(finding.path, finding.line, finding.column)
         lines.append(_command(_COMMANDS[finding.severity.value], display_path(path), line or 1,
                               column or 1, f"{finding.code} {finding.name}", message))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from advisor.reports import Report, display_path, error_dict
+from advisor.reports import Report, display_path, error_dict, remedy_text
 
 #: Characters XML 1.0 cannot hold, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -43,7 +43,7 @@ def render(report: Report) -> str:
         if finding.line:
             case.set("line", str(finding.line))
         failure = ET.SubElement(case, "failure", message=_clean(finding.message), type=finding.severity.value)
-        remedy = f"\nremedy: {finding.remedy}" if finding.remedy else ""
+        remedy = f"\nremedy: {remedy_text(finding)}" if finding.remedy else ""
         failure.text = _clean(f"{where}: {finding.code} [{finding.severity.value}] {finding.message}{remedy}")
     for error in report.errors:
         data = error_dict(error)

@@ -110,7 +110,8 @@ def _result(finding: Any, index: dict[str, int]) -> dict[str, Any]:
         }}],
         "partialFingerprints": {"advisorFinding/v1": _fingerprint(path, finding)},
         "properties": finite(escaped({key: value for key, value in (("name", finding.name), ("pointer", finding.pointer),
-                              ("evidence", finding.evidence), ("remedy", finding.remedy)) if value})),
+                              ("evidence", finding.evidence), ("remedy", finding.remedy), ("fix", finding.fix))
+                              if value})),
     }
     if finding.pointer:
         result["locations"][0]["logicalLocations"] = [{"fullyQualifiedName": escaped(finding.pointer), "kind": "element"}]

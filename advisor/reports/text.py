@@ -6,7 +6,7 @@ is set.
 
 from __future__ import annotations
 
-from advisor.reports import Report, display_path
+from advisor.reports import FIX_COMMANDS, Report, display_path, remedy_text
 
 _SEVERITY_STYLE = {"error": "\x1b[31m", "warning": "\x1b[33m", "info": "\x1b[36m"}
 _BOLD, _DIM, _RESET = "\x1b[1m", "\x1b[2m", "\x1b[0m"
@@ -37,7 +37,7 @@ def render(report: Report) -> str:
         code = paint(finding.code, _BOLD + _SEVERITY_STYLE[finding.severity.value])
         lines.append(f"{paint(where, _BOLD)}{subject} {code} {finding.message}")
         if finding.remedy:
-            lines.append(paint(f"  remedy: {finding.remedy}", _DIM))
+            lines.append(paint(f"  remedy: {remedy_text(finding)}", _DIM))
     if report.statistics and report.findings:
         lines.append("")
         for code, name, severity, count in report.rule_counts():
@@ -47,10 +47,23 @@ def render(report: Report) -> str:
         by_severity = [_plural(n, severity) for severity, n in reversed(report.counts().items()) if n]
         summary = f"Found {_plural(len(report.findings), 'finding')} ({', '.join(by_severity)}) in {files}."
         lines.append(paint(summary, _BOLD))
-        if report.fixable:
-            lines.append(f"[*] {report.fixable} fixable with `advisor fix` (preview with `advisor fix --diff`).")
+        fixable = _fixable_line(*report.fix_counts())
+        if fixable:
+            lines.append(fixable)
     elif report.errors:  # the errors, on standard error, say it all
         return ""
     else:
         lines.append(paint(f"All checks passed! ({files})", _BOLD))
     return "\n".join(lines) + "\n"
+
+
+def _fixable_line(safe: int, unsafe: int) -> str:
+    """How many findings `advisor fix` remedies, as ruff says it; empty when it remedies none."""
+    more = f"{unsafe} more with `{FIX_COMMANDS['unsafe']}`"
+    if safe and unsafe:
+        return f"[*] {safe} fixable with `{FIX_COMMANDS['safe']}` ({more})."
+    if safe:
+        return f"[*] {safe} fixable with `{FIX_COMMANDS['safe']}`."
+    if unsafe:
+        return f"No safe fixes available ({more})."
+    return ""

@@ -229,3 +229,87 @@ def test_a_folder_prefers_the_script_to_the_notebook_and_says_what_it_left_out(t
     # The script's sigmoid output under binary crossentropy implies the type: suggested, not declared,
     # since the model is what the type checks.
     assert "problem" not in record and "# problem:\n#   type: binary_classification\n" in text
+
+
+# --- the tuning tools' files and MLflow runs ----------------------------------------------------
+
+def _tuning_artifact(kind: str, folder) -> str:
+    """A real tuning artifact in `folder`, by the real library; returns its name there."""
+    from tests.adoption import tuners
+
+    if kind == "kerastuner":
+        return os.path.basename(tuners.kerastuner_search(folder, trials=3, on_test=True))  # LK03: chosen on test
+    if kind == "optuna":
+        return os.path.basename(tuners.optuna_study(os.path.join(str(folder), "optuna.db"), trials=4,
+                                                    metric="test_accuracy"))  # LK03 too
+    logdir = os.path.join(str(folder), "logs")
+    os.makedirs(logdir)
+    tuners.tensorboard_logdir(logdir)
+    return "logs"
+
+
+@pytest.mark.parametrize("kind", ["kerastuner", "optuna", "tensorboard"])
+def test_a_tuning_tools_files_are_named_as_tuning_file(tmp_path, kind):
+    name = _tuning_artifact(kind, tmp_path)
+    record = _init(tmp_path)
+    assert record["tuning"] == {"file": name}
+    codes = _lint_codes("experiment.yaml", cwd=tmp_path)
+    alone = _lint_codes(name, cwd=tmp_path)
+    assert alone and codes >= alone, alone - codes
+    if kind != "tensorboard":
+        assert "LK03" in codes
+
+
+def test_an_optuna_file_with_two_studies_is_one_message(tmp_path):
+    from tests.adoption import tuners
+
+    path = os.path.join(str(tmp_path), "optuna.db")
+    tuners.optuna_study(path, trials=2, name="first")
+    tuners.optuna_study(path, trials=2, name="second")
+    assert_clean_failure(run_advisor("init", cwd=tmp_path), "optuna.db", "holds 2 studies")
+    assert not os.path.exists(tmp_path / "experiment.yaml")
+
+
+@pytest.fixture(scope="module")
+def mlflow_stores(tmp_path_factory):
+    """DIRECTORY/file/mlruns and DIRECTORY/sqlite/mlflow.db written by the real mlflow, with a summary."""
+    import subprocess
+    import sys
+
+    directory = tmp_path_factory.mktemp("mlflow")
+    generator = os.path.join(os.path.dirname(os.path.dirname(__file__)), "readers", "make_mlflow_stores.py")
+    result = subprocess.run([sys.executable, generator, str(directory)], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "KERAS_BACKEND": "jax"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(directory / "summary.json", encoding="utf-8") as handle:
+        return directory, json.load(handle)
+
+
+def _run_folder(mlruns: str, run_id: str) -> str:
+    for experiment in os.listdir(mlruns):
+        if os.path.isdir(os.path.join(mlruns, experiment, run_id)):
+            return os.path.join(mlruns, experiment, run_id)
+    raise AssertionError(f"run {run_id} not in {mlruns}")
+
+
+def test_an_mlflow_run_folder_is_named_and_its_record_fields_copied(tmp_path, mlflow_stores):
+    directory, summary = mlflow_stores
+    shutil.copytree(directory / "file" / "mlruns", tmp_path / "mlruns")
+    run = os.path.relpath(_run_folder(str(tmp_path / "mlruns"), summary["file"]["autolog"]), tmp_path)
+    result = run_advisor("init", run, "-o", "experiment.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with open(tmp_path / "experiment.yaml", encoding="utf-8") as handle:
+        record = yaml.safe_load(handle)
+    assert record["history"] == {"file": run.replace(os.sep, "/")}  # the metric files stay in the run
+    assert record["model"]["file"].endswith("/data/model.keras") and "layers" not in record["model"]
+    assert record["problem"] == {"type": "binary_classification"}  # logged as a param under the record's name
+    assert record["metric"] == {"name": "accuracy"} and record["final"] == {"test_score": 0.75}
+    codes = _lint_codes("experiment.yaml", cwd=tmp_path)
+    alone = _lint_codes(run, cwd=tmp_path)
+    assert "MC01" in alone and codes >= alone, alone - codes
+
+
+def test_an_mlflow_store_of_several_runs_is_one_message(tmp_path, mlflow_stores):
+    directory, _ = mlflow_stores
+    shutil.copy(directory / "sqlite" / "mlflow.db", tmp_path / "mlflow.db")
+    assert_clean_failure(run_advisor("init", "mlflow.db", cwd=tmp_path), "mlflow.db", "MLflow runs; a record describes one")
