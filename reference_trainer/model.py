@@ -294,20 +294,53 @@ def physical_memory() -> int | None:
         return None
 
 
+#: Files holding a container's memory limit (cgroup v2, then v1); a container reports the host's
+#: physical memory, so the limit is what a kernel kill happens at.
+_CGROUP_LIMITS = ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes")
+
+
+def memory_limit() -> tuple[int, str] | None:
+    """The memory this process may use and what sets it: the machine's physical memory, a
+    container's (cgroup) limit, or the process's address-space limit, whichever is smallest
+    (None where nothing says)."""
+    limits = []
+    physical = physical_memory()
+    if physical is not None:
+        limits.append((physical, "this machine's"))
+    for path in _CGROUP_LIMITS:
+        try:
+            with open(path, encoding="ascii") as handle:
+                text = handle.read(64).strip()
+        except (OSError, ValueError):
+            continue
+        if text.isdigit():
+            limits.append((int(text), "the container's limit of"))
+            break
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft != resource.RLIM_INFINITY:
+            limits.append((soft, "the process's address-space limit of"))
+    except (ImportError, ValueError, OSError):
+        pass
+    return min(limits) if limits else None
+
+
 def check_memory(spec: ModelSpec, input_dim: int) -> None:
-    """Refuse a model whose training state would not fit in this machine's memory, before Keras
-    allocates it (a layer of a billion units got the process killed at 24 GB).
+    """Refuse a model whose training state would not fit in the memory this process may use,
+    before Keras allocates it (a layer of a billion units got the process killed at 24 GB).
 
     Raises:
-        ValueError: the estimate exceeds physical memory.
+        ValueError: the estimate exceeds the memory available (see `memory_limit`).
     """
     parameters = parameter_count(spec, input_dim)
     needed = parameters * TRAINING_BYTES_PER_PARAMETER
-    available = physical_memory()
-    if available is not None and needed > available:
+    limit = memory_limit()
+    if limit is not None and needed > limit[0]:
         raise ValueError(f"the model has about {parameters:,} parameters over {input_dim} inputs: training them needs "
                          f"about {needed / 2**30:,.1f} GiB (float32 weights, gradients and optimizer state), more than "
-                         f"this machine's {available / 2**30:,.1f} GiB of memory; declare fewer units")
+                         f"{limit[1]} {limit[0] / 2**30:,.1f} GiB of memory; declare fewer units")
 
 
 def build_model(spec: ModelSpec, input_dim: int) -> Any:

@@ -44,8 +44,11 @@ class RunDirectory:
 
     def _refuse_existing(self) -> None:
         if os.path.lexists(self.path):
-            raise TrainerError(self.path, "already exists; a run directory is never overwritten "
-                                          "(choose another --out, or move the old run away)")
+            raise self._taken()
+
+    def _taken(self) -> TrainerError:
+        return TrainerError(self.path, "already exists; a run directory is never overwritten "
+                                       "(choose another --out, or move the old run away)")
 
     def file(self, name: str) -> str:
         """Path of `name` inside the directory being written."""
@@ -74,9 +77,17 @@ class RunDirectory:
         Raises:
             TrainerError: something took the name while the run was going on.
         """
-        self._refuse_existing()
         _open_permissions(self.work)
-        os.rename(self.work, self.path)
+        try:
+            os.mkdir(self.path)  # claims the name atomically: it fails if anything took it meanwhile
+        except FileExistsError:
+            raise self._taken() from None
+        except OSError as exc:
+            raise TrainerError(self.path, f"cannot create the run directory: {exc.strerror}") from None
+        try:
+            os.rename(self.work, self.path)  # replaces only the empty folder just made
+        except OSError as exc:  # something was put into it meanwhile: it is not ours to replace
+            raise TrainerError(self.path, f"cannot be written: {exc.strerror}") from None
         return self.path
 
     def discard(self) -> None:

@@ -168,7 +168,7 @@ def _walk(directory: str):
         dirs.sort()
         keep = []
         for name in dirs:
-            if name in SKIPPED_DIRS:
+            if name in SKIPPED_DIRS or _unfinished_run(name):
                 continue
             child = os.path.join(root, name)
             kind = kind_of(child)
@@ -180,6 +180,12 @@ def _walk(directory: str):
         for name in sorted(files):
             if _discovered(root, name):
                 yield os.path.join(root, name)
+
+
+def _unfinished_run(name: str) -> bool:
+    """A hidden `.<name>.<random>.partial` folder: a run directory still being written (or left by
+    a run the kernel killed); it is renamed into place when complete, and then read."""
+    return name.startswith(".") and name.endswith(".partial")
 
 
 def _discovered(root: str, name: str) -> bool:
