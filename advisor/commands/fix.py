@@ -17,6 +17,12 @@ from advisor.escape import escape_control
 @click.option("--diff", "show_diff", is_flag=True,
               help="Print the edits as a unified diff and write nothing; exit 1 when there is something to fix.")
 @click.option("--quiet", "-q", is_flag=True, help="Do not print the diff of the edits written.")
+@click.option("--write-record", is_flag=True,
+              help="For each training script or notebook, write the record its code shows beside it "
+              "(never over a file), naming it in `source:`, with the fixes that keep it true to the code.")
+@click.option("--record-name", metavar="NAME", default=None,
+              help="File name of the records --write-record writes, relative to each script's folder "
+              "[default: experiment.yaml]; implies --write-record.")
 @click.option("--unsafe-fixes", is_flag=True,
               help="Also apply the fixes that change a decision: problem type, metric, protocol, splits, architecture.")
 @click.option("--select", multiple=True, help="Rules whose findings to fix: codes, names or prefixes (comma-separated).")
@@ -28,8 +34,8 @@ from advisor.escape import escape_control
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
               help="Read settings from FILE (advisor.toml or pyproject.toml).")
 @allow_path_option
-def command(paths, show_diff, quiet, unsafe_fixes, select, extend_select, ignore, fail_on, exit_zero, config_file,
-            allow_paths) -> None:
+def command(paths, show_diff, quiet, write_record, record_name, unsafe_fixes, select, extend_select, ignore, fail_on,
+            exit_zero, config_file, allow_paths) -> None:
     """Apply the record edits that remedy findings in the experiment records under PATHS.
 
     Edits keep each file's comments, key order, quoting and indentation, and are written
@@ -42,7 +48,8 @@ def command(paths, show_diff, quiet, unsafe_fixes, select, extend_select, ignore
     from advisor.engine import fails
     from advisor.errors import AdvisorError
     from advisor.fix.report import summary
-    from advisor.fix.runner import Fixer, fix_paths, write_fixed
+    from advisor.fix.runner import Fixer, fix_paths
+    from advisor.fix.script_record import adopt_paths, write_fix, written
     from advisor.lint import build_config
 
     try:
@@ -51,25 +58,30 @@ def command(paths, show_diff, quiet, unsafe_fixes, select, extend_select, ignore
         confine_command(config_file, allow_paths, paths)
         config = build_config(config_file, split_selectors(select) or None, split_selectors(ignore),
                               split_selectors(extend_select), fail_on, start=".")
-        fixes = fix_paths(list(paths), config, unsafe_fixes)
+        if write_record or record_name:
+            fixes = adopt_paths(list(paths), config, unsafe_fixes, record_name)
+        else:
+            fixes = fix_paths(list(paths), config, unsafe_fixes)
     except AdvisorError as exc:
         _fail(str(exc))
     fixer = Fixer(config, unsafe_fixes)
     if show_diff:
         _echo_diff(fixes)
-        for line in summary(fixes, fixer, would=True):
+        for line in written(fixes, would=True) + summary(fixes, fixer, would=True):
             click.echo(escape_control(line), err=True)
         sys.exit(1 if any(fix.changed for fix in fixes) else 0)
     errors = []
     for fix in fixes:
         if fix.changed:
             try:
-                write_fixed(fix)
+                write_fix(fix)
             except AdvisorError as exc:
                 errors.append(str(exc))
                 fix.fixed, fix.after, fix.applied = fix.original, fix.before, []
     if not quiet:
         _echo_diff(fixes)  # what was written, so a pre-commit run shows what changed
+    for line in written(fixes, would=False):
+        click.echo(escape_control(line))
     _show(fixes, config, fixer)
     for error in errors:
         click.echo(f"advisor: error: {error}", err=True)

@@ -65,7 +65,7 @@ def changes(fixes: list[FileFix]) -> list[str]:
     """One block per edited file: each remedy applied, with the fields it changed."""
     lines: list[str] = []
     for fix in fixes:
-        if not fix.changed:
+        if not fix.changed or not fix.applied:  # a new record (--write-record) may have no edit
             continue
         lines.append(f"{fix.path}:")
         for step in fix.applied:
@@ -81,5 +81,6 @@ def _script_note(fix: FileFix) -> str:
     listed = ", ".join(fields) if fields else "its fields"
     name = os.path.basename(fix.path)
     return (f"{escape_control(fix.path)}: a training script; `advisor fix` does not edit Python code. Its remedies "
-            f"would write {listed} in a record: put an experiment.yaml with `source: {escape_control(name)}` beside "
-            "it (the script fills what the record leaves out, the record wins) and `advisor fix` edits that record.")
+            f"would write {listed} in a record: `advisor fix --write-record {escape_control(fix.path)}` writes the "
+            f"record the code shows beside it, as experiment.yaml with `source: {escape_control(name)}` (the script "
+            "fills what the record leaves out, the record wins); what the code shows is fixed in the code.")

@@ -119,7 +119,14 @@ class Fixer:
         """
         from advisor.readers.structured import read_text
 
-        original = read_text(path)
+        return self.fix_text(path, read_text(path))
+
+    def fix_text(self, path: str, original: str) -> FileFix:
+        """Fix the record text `original`, read as the content of `path` (which need not exist yet).
+
+        Raises:
+            InputError: the text is no valid record.
+        """
         experiment = read_record_text(path, original)
         before = self.linter.lint(experiment)
         result = FileFix(path, original, original, before, before)
@@ -218,15 +225,16 @@ def lint_only(linter: Linter, path: str) -> FileFix:
     return FileFix(path, "", "", findings, findings, editable=False)
 
 
-def fix_paths(paths: list[str], config: ResolvedConfig, unsafe: bool = False) -> list[FileFix]:
-    """Fix every record below `paths` in memory.
+def fix_paths(paths: list[str], config: ResolvedConfig, unsafe: bool = False,
+              fixer: Fixer | None = None) -> list[FileFix]:
+    """Fix every record below `paths` in memory (with `fixer`, default a `Fixer` of `config`).
 
     Raises:
         InputError: a path or record cannot be read (nothing is fixed then).
     """
     from advisor.readers import discover
 
-    fixer = Fixer(config, unsafe)
+    fixer = fixer or Fixer(config, unsafe)
     results = []
     for path in dict.fromkeys(discover(paths)):
         with reading(path):  # a reader's crash is one message and exit 2, as in `advisor lint`

@@ -5,28 +5,59 @@ script shows from then on."""
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from advisor.errors import InputError
+from advisor.escape import escape_control
 
 HEADER = ("# Read from {script} by `advisor`; edit freely: fields set here win over what the script\n"
           "# shows, and the script still fills the fields this record leaves out.\n")
 
+#: Record fields that hold a path: relative to the script in the script, to the record in a record.
+PATH_FIELDS = (("data", "path"), ("history", "file"), ("model", "file"), ("tuning", "file"))
 
-def record_text(script: str) -> str:
-    """The YAML record of what `script` shows, naming the script as its `source`.
+
+def record_data(script: str, record_path: str | None = None) -> dict[str, Any]:
+    """The record of what `script` shows, naming the script as its `source`, with every path
+    relative to the folder of `record_path` (default: the script's own folder).
+
+    Raises:
+        InputError: the script cannot be read, or trains nothing.
+    """
+    from advisor.readers.source import extract
+
+    data, _, _, trains = extract(script)
+    if not trains or not data:
+        raise InputError(script, "trains nothing that can be read statically; no record to write")
+    script_folder = os.path.dirname(os.path.abspath(script))
+    record_folder = os.path.dirname(os.path.abspath(record_path)) if record_path else script_folder
+
+    def relative(path: str) -> str:
+        return os.path.relpath(os.path.join(script_folder, path), record_folder).replace(os.sep, "/")
+
+    if record_folder != script_folder:
+        for section, key in PATH_FIELDS:
+            if isinstance(data.get(section), dict) and isinstance(data[section].get(key), str):
+                data[section][key] = relative(data[section][key])
+        files = data.get("splits", {}).get("files") if isinstance(data.get("splits"), dict) else None
+        if isinstance(files, dict):
+            data["splits"]["files"] = {role: relative(path) if isinstance(path, str) else path
+                                       for role, path in files.items()}
+    return {"version": 1, "source": relative(os.path.basename(script)), **data}
+
+
+def record_text(script: str, record_path: str | None = None) -> str:
+    """The YAML text of `record_data(script, record_path)`, under a header saying how it is read.
 
     Raises:
         InputError: the script cannot be read, or trains nothing.
     """
     import yaml
 
-    from advisor.readers.source import extract
-
-    data, _, _, trains = extract(script)
-    if not trains or not data:
-        raise InputError(script, "trains nothing that can be read statically; no record to write")
-    record = {"version": 1, "source": os.path.basename(script), **data}
-    return HEADER.format(script=os.path.basename(script)) + yaml.safe_dump(record, sort_keys=False)
+    record = record_data(script, record_path)
+    # No line wrapping: a comment appended to a line (a carried suppression) never lands inside a value.
+    body = yaml.safe_dump(record, sort_keys=False, allow_unicode=True, width=1 << 30)
+    return HEADER.format(script=escape_control(record["source"])) + body  # a newline in a name ends the comment
 
 
 def write_record(script: str, output: str | None = None) -> str:
@@ -39,7 +70,7 @@ def write_record(script: str, output: str | None = None) -> str:
         InputError: the script cannot be read, or `output` exists (a user's file is never overwritten).
     """
     target = output or os.path.join(os.path.dirname(script), "experiment.yaml")
-    text = record_text(script)
+    text = record_text(script, target)
     try:
         with open(target, "x", encoding="utf-8") as handle:  # never replaces a file
             handle.write(text)
