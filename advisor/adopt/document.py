@@ -41,13 +41,12 @@ def record_text(found: Found, record: str) -> str:
                          "holds nothing to start a record from")
     fields: dict[str, Any] = {"version": 1, "name": _name(record), **named.fields}
     read = _read_back(record, _dump(fields))
-    if read.problem is None or read.problem.type is None:
-        from_labels = problem_type(read)
-        if from_labels is not None:
-            fields["problem"] = {"type": from_labels, **fields.get("problem", {})}
-    todos = _decisions(read, named, fields)
-    text = _header(named) + _body(fields, todos)
-    _read_back(record, text)
+    from_labels = problem_type(read) if read.problem is None or read.problem.type is None else None
+    if from_labels is not None:
+        fields["problem"] = {"type": from_labels, **fields.get("problem", {})}
+    text = _header(named) + _body(fields, _decisions(read, fields))
+    if from_labels is not None:  # the declared type guides how the data is read: check the record again
+        _read_back(record, text)
     return text
 
 
@@ -64,7 +63,7 @@ def _read_back(record: str, text: str) -> Experiment:
 
 # --- the decisions left to the user ------------------------------------------------------------
 
-def _decisions(read: Experiment, named: Named, fields: dict[str, Any]) -> Todos:
+def _decisions(read: Experiment, fields: dict[str, Any]) -> Todos:
     """A TODO entry, by section, for each decision neither the record nor its artifacts make."""
     from advisor.facts import problem_type_from_model
     from advisor.workflow import STAGE_WHY
@@ -77,10 +76,10 @@ def _decisions(read: Experiment, named: Named, fields: dict[str, Any]) -> Todos:
     data, splits = read.data, read.splits
     has_data = data is not None and (data.path or (splits is not None and splits.files))
     if has_data and not (data.target_column or data.target or (read.problem and read.problem.target)):
-        columns = named.data_columns
-        hint = f" (the last column is '{escape_control(columns[-1])}')" if columns else ""
+        last = data.features[-1].name if data.features else None
+        hint = f" (the last column is '{escape_control(last)}')" if last is not None else ""
         add("data", "name the column to predict (data.target_column); until then every column is read as a "
-            f"feature{hint}.", {"target_column": columns[-1] if columns else "<column>"})
+            f"feature{hint}.", {"target_column": last if last is not None else "<column>"})
     kind = fields.get("problem", {}).get("type")
     if kind is None:
         implied = problem_type_from_model(read)

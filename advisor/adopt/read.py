@@ -27,8 +27,6 @@ class Named:
     origins: list[str] = field(default_factory=list)
     #: One line each: artifacts found but left out (a record names one model, one log, ...).
     notes: list[str] = field(default_factory=list)
-    #: Columns of the first data file (for the target column's suggestion), when it has named columns.
-    data_columns: list[str] = field(default_factory=list)
 
 
 def name_artifacts(found: Found, record: str) -> Named:
@@ -91,16 +89,15 @@ def _trains(script: str) -> bool:
 
 def _name_data(found: Found, named: Named, relative) -> None:
     """`data.path`, or `splits.files` for files named by split (`train.csv`, `test.csv`)."""
-    from advisor.readers.data_files import load_data_file
+    from advisor.readers.artifacts import check_size
 
     paths = found.paths["data"]
     by_split = split_files(paths)
     chosen = list(by_split.values()) if by_split else paths[:1]
     for path in chosen:
-        with reading(path):
-            loaded = load_data_file(path)
-        if not named.data_columns and loaded and not loaded[0].target_names:
-            named.data_columns = list(loaded[0].columns)
+        # Outside the root, or not a regular file: said here, naming the file. The data itself is
+        # read once, when the record is read back, and a malformed file is reported naming itself.
+        check_size(path, None, "a CSV, Parquet or NPZ data file")
         named.origins.append(relative(path))
     if by_split:
         named.fields["splits"] = {"files": {split: relative(path) for split, path in by_split.items()}}

@@ -313,3 +313,60 @@ def test_an_mlflow_store_of_several_runs_is_one_message(tmp_path, mlflow_stores)
     directory, _ = mlflow_stores
     shutil.copy(directory / "sqlite" / "mlflow.db", tmp_path / "mlflow.db")
     assert_clean_failure(run_advisor("init", "mlflow.db", cwd=tmp_path), "mlflow.db", "MLflow runs; a record describes one")
+
+
+# --- split files, names, help ----------------------------------------------------------------------
+
+def test_data_files_named_by_split_become_split_files(tmp_path):
+    from sklearn.datasets import load_wine
+    from sklearn.model_selection import train_test_split
+
+    frame = load_wine(as_frame=True).frame
+    train, test = train_test_split(frame, test_size=0.25, random_state=0, stratify=frame["target"])
+    train.to_csv(tmp_path / "wine_train.csv", index=False)
+    test.to_csv(tmp_path / "wine_test.csv", index=False)
+    record = _init(tmp_path)
+    assert record["splits"] == {"files": {"train": "wine_train.csv", "test": "wine_test.csv"}}
+    with open(tmp_path / "experiment.yaml", encoding="utf-8") as handle:
+        text = handle.read()
+    assert "hold out a test set" not in text  # the test file is the test split
+    assert "# data:\n#   target_column: target\n" in text
+    codes = _lint_codes("experiment.yaml", cwd=tmp_path)
+    alone = _alone_codes(tmp_path, record)
+    assert alone and codes >= alone, alone - codes
+
+
+def test_control_characters_in_a_file_name_stay_escaped(tmp_path, keras_run):
+    folder = _fresh_copy(keras_run, tmp_path)
+    odd = "model\x1b[31m\nred.keras"
+    os.rename(os.path.join(folder, "model.keras"), os.path.join(folder, odd))
+    record = _init(folder)
+    assert record["model"] == {"file": odd}  # the YAML value holds the real name, quoted
+    with open(os.path.join(folder, "experiment.yaml"), encoding="utf-8") as handle:
+        comments = [line for line in handle.read().splitlines() if line.startswith("#")]
+    assert comments and not any("\x1b" in line for line in comments)
+    assert any("model\\x1b[31m\\nred.keras" in line for line in comments)
+    assert "MC01" in _lint_codes("experiment.yaml", cwd=folder)
+
+
+def test_help_lists_init_and_says_what_it_leaves_to_the_user(tmp_path):
+    listed = run_advisor("--help", cwd=tmp_path)
+    assert listed.returncode == 0 and "  init " in listed.stdout
+    shown = run_advisor("init", "--help", cwd=tmp_path)
+    assert shown.returncode == 0
+    text = " ".join(shown.stdout.split())  # click wraps the help to the terminal's width
+    assert "# TODO(advisor init):" in text and "An existing file is never replaced." in text
+
+
+def test_linting_does_not_load_init(tmp_path):
+    import subprocess
+    import sys
+
+    write(tmp_path, "experiment.yaml", {"version": 1, "metric": {"name": "accuracy"}})
+    script = ("import sys\nfrom click.testing import CliRunner\nfrom advisor.cli import cli\n"
+              "result = CliRunner().invoke(cli, ['lint', '--no-cache', 'experiment.yaml'])\n"
+              "assert result.exit_code in (0, 1), result.output\n"
+              "print(sorted(name for name in sys.modules if name.startswith(('advisor.adopt', 'advisor.commands.init'))))\n")
+    result = subprocess.run([sys.executable, "-c", script], cwd=str(tmp_path), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
