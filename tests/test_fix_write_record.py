@@ -238,3 +238,43 @@ def test_nothing_to_write_is_one_message_and_exit_2(tmp_path, args, expected):
     result = run_advisor("fix", *args, cwd=tmp_path)
     assert_clean_failure(result, expected)
     assert sorted(os.listdir(tmp_path)) == ["notrain.py"]
+
+
+def test_a_walk_writes_what_it_can_and_lints_the_rest(tmp_path):
+    """A script whose settings are computed at run time has no record to write: a walk lints it
+    (saying so) and adopts the others; named alone it is one message and exit 2."""
+    (tmp_path / "dynamic").mkdir()
+    (tmp_path / "leak").mkdir()
+    _corpus_input(tmp_path / "dynamic", "k3_dynamic_units.py", "train.py")
+    _corpus_input(tmp_path / "leak", "k3_scaler_before_split.py", "train.py")
+    walk = run_advisor("fix", "-q", "--write-record", ".", cwd=tmp_path)
+    assert walk.returncode == 1, walk.stderr
+    assert "Traceback" not in walk.stderr
+    assert "Wrote ./leak/experiment.yaml, the record ./leak/train.py shows" in walk.stdout
+    assert "./dynamic/train.py: trains a model, but its settings are computed at run time" in walk.stderr
+    assert sorted(os.listdir(tmp_path / "dynamic")) == ["train.py"]
+    alone = run_advisor("fix", "--write-record", "dynamic/train.py", cwd=tmp_path)
+    assert_clean_failure(alone, "dynamic/train.py: trains nothing that can be read statically")
+
+
+@pytest.mark.parametrize("before, edited, moved", [
+    ({"lr": 3.0}, {"lr": 0.01}, "/lr"),           # the record held what the script shows
+    ({}, {"lr": 0.01}, "/lr"),                    # the script filled it
+    ({"lr": 2.0}, {"lr": 0.01}, None),            # the user's own value: the plan, edited as any record
+    ({"lr": 3.0}, {"lr": 3.0, "metric": "auc"}, None),  # an added field
+    ({"lr": 3.0}, {}, None),                      # left out again: the script fills it
+])
+def test_an_edit_is_refused_only_when_it_moves_a_value_away_from_the_script(before, edited, moved):
+    from advisor.fix.script_record import moved_from_script
+
+    assert moved_from_script({"lr": 3.0}, before, edited) == moved
+
+
+def test_a_layer_list_rewritten_is_a_change_of_the_list():
+    from advisor.fix.script_record import moved_from_script
+
+    shown = {"model": {"layers": [{"units": 8}, {"units": 1, "activation": "relu"}]}}
+    edited = {"model": {"layers": [{"units": 8}, {"units": 1, "activation": "sigmoid"}]}}
+    assert moved_from_script(shown, shown, edited) == "/model/layers/1/activation"
+    grown = {"model": {"layers": [{"units": 8}, {"units": 1}, {"type": "activation"}]}}
+    assert moved_from_script(shown, shown, grown) == "/model/layers"

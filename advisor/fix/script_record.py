@@ -10,7 +10,9 @@ record would then contradict the script and hide a mistake still in it. `--diff`
 new file and writes nothing. A record is only ever created: an existing file is never replaced.
 
 In a folder walk, a script that a record of the run already names in `source:` has been adopted:
-that record is fixed instead, so a second run writes nothing new.
+that record is fixed instead, under the same rule, so a second run changes nothing. A script the
+walk cannot give a record (its name is taken, it shows nothing readable) is linted as a script,
+with a note; given by name, it is one message and exit code 2.
 """
 
 from __future__ import annotations
@@ -22,14 +24,21 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from advisor.config import ResolvedConfig
+from advisor.engine import Linter
 from advisor.errors import InputError, reading
 from advisor.escape import escape_control
+from advisor.fix.document import is_record_file
 from advisor.fix.runner import Applied, FileFix, Fixer, FixWriteError, fix_paths, read_record_text, write_fixed
+from advisor.lint import build_config
+from advisor.locations import SourceMap, escape_token
+from advisor.readers import discover
+from advisor.readers.source import extract
+from advisor.readers.source.record_writer import NothingToRecord, record_data, record_text
+from advisor.readers.structured import FORMATS, parse, read_text
 
 if TYPE_CHECKING:
     from advisor.finding import Finding
     from advisor.fix.remedies import Remedy
-    from advisor.locations import SourceMap
     from advisor.record import Experiment
     from advisor.suppression import Suppression
 
@@ -44,7 +53,6 @@ class NewRecord(FileFix):
     Args:
         script: The script or notebook the record was read from.
     """
-
     script: str = ""
 
 
@@ -79,8 +87,6 @@ def adopt_paths(paths: list[str], config: ResolvedConfig, unsafe: bool = False,
         InputError: an input cannot be read, a script trains nothing readable, or a record would
             replace a file (nothing is written then).
     """
-    from advisor.readers import discover
-
     found = list(dict.fromkeys(discover(paths)))
     given = {os.path.abspath(path) for path in paths if os.path.isfile(path)}
     others = [path for path in found if not _is_script(path)]
@@ -108,11 +114,16 @@ def adopt_paths(paths: list[str], config: ResolvedConfig, unsafe: bool = False,
         print(f"advisor: note: {escape_control(target)}: {escape_control(problem)}; no record written for "
               f"{escape_control(' and '.join(scripts))}", file=sys.stderr)
     fixer = ScriptRecordFixer(config, unsafe)
-    results = fix_paths(others, config, unsafe, fixer) if others else []
+    results = []
     for target, script in planned.items():
-        with reading(script):  # a reader's crash is one message and exit 2, as in `advisor lint`
-            results.append(new_record(fixer, script, target))
-    return results
+        try:
+            with reading(script):  # a reader's crash is one message and exit 2, as in `advisor lint`
+                results.append(new_record(fixer, script, target))
+        except NothingToRecord:
+            if os.path.abspath(script) in given:
+                raise
+            others.append(script)  # found by a folder walk: linting it says why, as `advisor lint` does
+    return (fix_paths(others, config, unsafe, fixer) if others else []) + results
 
 
 def new_record(fixer: Fixer, script: str, target: str) -> NewRecord:
@@ -133,10 +144,6 @@ def adopted_text(script: str, target: str) -> str:
     Raises:
         InputError: the script cannot be read or trains nothing readable.
     """
-    from advisor.locations import SourceMap
-    from advisor.readers.source import extract
-    from advisor.readers.source.record_writer import record_text
-
     _, locations, suppressions, _ = extract(script)
     return carry_suppressions(target, record_text(script, target), SourceMap(script, dict(locations)), suppressions)
 
@@ -151,7 +158,6 @@ class ScriptRecordFixer(Fixer):
     record are the user's plan and are edited as in any record; fields the code does not show
     (a success metric, a problem type) are added as in any record.
     """
-
     def fix_text(self, path: str, original: str) -> FileFix:
         self._shown, self._where = _script_values(path, original)
         return super().fix_text(path, original)
@@ -177,7 +183,6 @@ def moved_from_script(shown: Any, before: Any, edited: Any, pointer: str = "") -
     """The first record pointer where `edited` holds a value other than the script's (`shown`)
     while `before` held the script's value or none; None when there is no such pointer. A field
     `edited` leaves out is no change: the script fills it."""
-    from advisor.locations import escape_token
 
     if isinstance(shown, dict) and isinstance(edited, dict):
         for key, value in shown.items():
@@ -202,9 +207,6 @@ def moved_from_script(shown: Any, before: Any, edited: Any, pointer: str = "") -
 def _script_values(path: str, text: str) -> tuple[Any, SourceMap | None]:
     """What the script a record names shows, as record data with paths relative to the record, and
     where each value is in the script; (None, None) when the record names no readable script."""
-    from advisor.locations import SourceMap
-    from advisor.readers.source import extract
-    from advisor.readers.source.record_writer import record_data
 
     try:
         source = _values(path, text).get("source")
@@ -222,7 +224,6 @@ def _script_values(path: str, text: str) -> tuple[Any, SourceMap | None]:
 
 
 def _values(path: str, text: str) -> Any:
-    from advisor.readers.structured import FORMATS, parse
 
     return parse(path, text, FORMATS[os.path.splitext(path)[1].lower()])[0]
 
@@ -234,10 +235,6 @@ def carry_suppressions(target: str, text: str, where_in_script: SourceMap, suppr
     comment beside the code no longer reaches it; the same comment is written there. File-wide
     suppressions need no copy: a record reads those of the script it names.
     """
-    from advisor.engine import Linter
-    from advisor.lint import build_config
-    from advisor.readers.structured import parse
-
     by_line = [suppression for suppression in suppressions if not suppression.whole_file]
     if not by_line:
         return text
@@ -321,8 +318,6 @@ def _is_script(path: str) -> bool:
 
 def _scripts_named_by(records: list[str]) -> set[str]:
     """The absolute paths of the scripts the records among `records` name in `source:`."""
-    from advisor.fix.document import is_record_file
-    from advisor.readers.structured import FORMATS, parse, read_text
 
     named = set()
     for record in records:

@@ -13,6 +13,10 @@ from advisor.escape import escape_control
 HEADER = ("# Read from {script} by `advisor`; edit freely: fields set here win over what the script\n"
           "# shows, and the script still fills the fields this record leaves out.\n")
 
+class NothingToRecord(InputError):
+    """The script trains nothing whose settings can be read statically: there is no record to write."""
+
+
 #: Record fields that hold a path: relative to the script in the script, to the record in a record.
 PATH_FIELDS = (("data", "path"), ("history", "file"), ("model", "file"), ("tuning", "file"))
 
@@ -22,13 +26,13 @@ def record_data(script: str, record_path: str | None = None) -> dict[str, Any]:
     relative to the folder of `record_path` (default: the script's own folder).
 
     Raises:
-        InputError: the script cannot be read, or trains nothing.
+        InputError: the script cannot be read (`NothingToRecord`: it trains nothing readable).
     """
     from advisor.readers.source import extract
 
     data, _, _, trains = extract(script)
     if not trains or not data:
-        raise InputError(script, "trains nothing that can be read statically; no record to write")
+        raise NothingToRecord(script, "trains nothing that can be read statically; no record to write")
     script_folder = os.path.dirname(os.path.abspath(script))
     record_folder = os.path.dirname(os.path.abspath(record_path)) if record_path else script_folder
 
