@@ -278,3 +278,16 @@ def test_a_layer_list_rewritten_is_a_change_of_the_list():
     assert moved_from_script(shown, shown, edited) == "/model/layers/1/activation"
     grown = {"model": {"layers": [{"units": 8}, {"units": 1}, {"type": "activation"}]}}
     assert moved_from_script(shown, shown, grown) == "/model/layers"
+
+
+def test_control_characters_in_a_script_name_reach_neither_terminal_nor_record_structure(tmp_path):
+    name = "tr\nain\x1b[31m.py"
+    _corpus_input(tmp_path, "k3_scaler_before_split.py", name)
+    result = run_advisor("fix", "-q", "--write-record", name, cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "\x1b" not in result.stdout + result.stderr
+    assert "the record tr\\nain\\x1b[31m.py shows" in result.stdout
+    text = (tmp_path / "experiment.yaml").read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("# Read from tr\\nain\\x1b[31m.py by `advisor`")
+    assert yaml.safe_load(text)["source"] == name  # the real name, quoted by YAML
+    assert "LK01" in {f["code"] for f in _json_findings(tmp_path, "experiment.yaml")}
