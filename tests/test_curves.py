@@ -139,7 +139,7 @@ def test_overflowing_loss_is_non_finite(tmp_path, overflowing):
     findings = lint_curves(tmp_path, record)
     td01 = [f for f in findings if f.code == "TD01"]
     assert len(td01) == 1
-    assert td01[0].pointer == "/model/optimizer/learning_rate"
+    assert td01[0].pointer == f"/history/loss/{first_non_finite(overflowing['loss'])}"  # the value judged
     assert td01[0].evidence["key"] == "loss"
     assert td01[0].evidence["epoch"] == first_non_finite(overflowing["loss"]) + 1
     assert td01[0].remedy == "lower_learning_rate"
@@ -161,7 +161,7 @@ def test_too_large_step_diverges(tmp_path, diverging):
     td02 = findings[0]
     assert td02.evidence["growth"] == pytest.approx(growth[0])
     assert "threshold 10x" in td02.message
-    assert td02.pointer == "/model/optimizer/learning_rate"
+    assert td02.pointer == f"/history/loss/{growth[2]}"  # the highest value, the one judged
 
 
 def test_divergence_in_a_csv_logger_file_points_at_its_row(diverging_run):
