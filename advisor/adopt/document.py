@@ -80,7 +80,7 @@ def _decisions(read: Experiment, fields: dict[str, Any]) -> Todos:
         hint = f" (the last column is '{escape_control(last)}')" if last is not None else ""
         add("data", "name the column to predict (data.target_column); until then every column is read as a "
             f"feature{hint}.", {"target_column": last if last is not None else "<column>"})
-    kind = fields.get("problem", {}).get("type")
+    kind = fields.get("problem", {}).get("type") or (read.problem.type if read.problem is not None else None)
     if kind is None:
         implied = problem_type_from_model(read)
         hint = (f" The model's last layer and loss imply {implied}; declare it only if that is the problem, "

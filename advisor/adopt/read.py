@@ -51,9 +51,12 @@ def name_artifacts(found: Found, record: str) -> Named:
         return paths[0] if paths else None
 
     script = take("source")
-    if script is not None and _trains(script):
+    script_files = _script_files(script) if script is not None else None
+    if script_files is not None:
         named.fields["source"] = relative(script)
         named.origins.append(relative(script))
+        _rebase(script_files, named, relative)
+        found = _without(found, script_files, named, relative)
     _name_data(found, named, relative)
     for role, section, reader in (("model", "model", _read_model), ("history", "history", _read_history),
                                   ("tuning", "tuning", _read_tuning)):
@@ -61,7 +64,7 @@ def name_artifacts(found: Found, record: str) -> Named:
         if path is not None:
             with reading(path):
                 reader(path)
-            named.fields[section] = {"file": relative(path)}
+            named.fields.setdefault(section, {})["file"] = relative(path)
             named.origins.append(relative(path))
     store = take("mlflow")
     if store is not None:
@@ -74,17 +77,60 @@ _ROLE_NAMES = {"source": "training script", "data": "data file", "model": "Keras
                "history": "training log", "tuning": "tuning artifact", "mlflow": "MLflow store"}
 
 
-def _trains(script: str) -> bool:
-    """Whether the script or notebook trains something it shows statically (a note says when not)."""
+#: Record fields a script fills with the path of a file it reads or writes, by role.
+SCRIPT_FILE_FIELDS = {"data": ("data", "path"), "model": ("model", "file"), "history": ("history", "file"),
+                      "tuning": ("tuning", "file")}
+
+
+def _script_files(script: str) -> dict[tuple[str, ...], tuple[str, str]] | None:
+    """The files a training script names: record field -> (the path as the script writes it,
+    relative to its folder; the path from here). None when it trains nothing it shows statically (a
+    note then says it is not named)."""
     from advisor.readers.source import extract
 
     with reading(script):
         data, _, _, trains = extract(script)
-    if trains and data:
-        return True
-    print(f"advisor: note: {escape_control(script)}: trains nothing the advisor can read statically; "
-          "not named as the record's source", file=sys.stderr)
-    return False
+    if not (trains and data):
+        print(f"advisor: note: {escape_control(script)}: trains nothing the advisor can read statically; "
+              "not named as the record's source", file=sys.stderr)
+        return None
+    folder = os.path.dirname(script)
+    fields = [(section, key) for section, key in SCRIPT_FILE_FIELDS.values()]
+    files = data.get("splits", {}).get("files") if isinstance(data.get("splits"), dict) else None
+    fields += [("splits", "files", split) for split in (files if isinstance(files, dict) else ())]
+    named: dict[tuple[str, ...], tuple[str, str]] = {}
+    for keys in fields:
+        value: Any = data
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if isinstance(value, str):
+            named[keys] = (value, os.path.join(folder, value))
+    return named
+
+
+def _rebase(script_files: dict[tuple[str, ...], tuple[str, str]], named: Named, relative) -> None:
+    """Name the files the script names relative to the record where the record is not beside the
+    script (the script's paths are relative to its own folder)."""
+    for keys, (written, path) in script_files.items():
+        if relative(path) != written:
+            section = named.fields
+            for key in keys[:-1]:
+                section = section.setdefault(key, {})
+            section[keys[-1]] = relative(path)
+
+
+def _without(found: Found, script_files: dict[tuple[str, ...], tuple[str, str]], named: Named, relative) -> Found:
+    """`found` without the roles the script fills itself (the data it reads, the log it writes): the
+    script says which file it uses; other files of that role are noted as left out."""
+    kept = Found({role: list(paths) for role, paths in found.paths.items()})
+    taken = {os.path.abspath(path) for _, path in script_files.values()}
+    for role, field_keys in SCRIPT_FILE_FIELDS.items():
+        if any(keys[0] == field_keys[0] or (role == "data" and keys[0] == "splits") for keys in script_files):
+            for other in kept.paths[role]:
+                if os.path.abspath(other) not in taken:
+                    named.notes.append(f"{relative(other)} is also a {_ROLE_NAMES[role]}; the script names its own")
+            kept.paths[role] = []
+    return kept
 
 
 def _name_data(found: Found, named: Named, relative) -> None:

@@ -226,9 +226,20 @@ def test_a_folder_prefers_the_script_to_the_notebook_and_says_what_it_left_out(t
     with open(os.path.join(folder, "experiment.yaml"), encoding="utf-8") as handle:
         text = handle.read()
     assert "# Left out: explore.ipynb is also a training script" in text
-    # The script's sigmoid output under binary crossentropy implies the type: suggested, not declared,
-    # since the model is what the type checks.
-    assert "problem" not in record and "# problem:\n#   type: binary_classification\n" in text
+    # The script loads scikit-learn's breast cancer data, which says the problem type: no TODO for it.
+    assert "declare the problem type" not in text and "choose the success metric" in text
+
+
+def test_a_type_only_the_model_implies_is_suggested_not_declared(tmp_path):
+    from tests.readers.keras_models import nested_functional
+
+    nested_functional().save(os.path.join(str(tmp_path), "model.keras"))  # softmax over 3 units, crossentropy
+    record = _init(tmp_path)
+    with open(tmp_path / "experiment.yaml", encoding="utf-8") as handle:
+        text = handle.read()
+    # The model is what the declared type checks: declaring its own guess would silence those checks.
+    assert "problem" not in record and "# problem:\n#   type: multiclass_classification\n" in text
+    assert "PD01" not in _lint_codes("experiment.yaml", cwd=tmp_path)  # lint infers it from the model too
 
 
 # --- the tuning tools' files and MLflow runs ----------------------------------------------------
@@ -370,3 +381,30 @@ def test_linting_does_not_load_init(tmp_path):
     result = subprocess.run([sys.executable, "-c", script], cwd=str(tmp_path), capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+SCRIPT_READING_A_CSV = """\
+import pandas as pd
+from sklearn.linear_model import LogisticRegression
+
+frame = pd.read_csv("wine.csv")
+y = frame.pop("target")
+model = LogisticRegression(max_iter=500)
+model.fit(frame, y)
+"""
+
+
+def test_the_files_a_script_names_stay_its_own_and_are_rebased_to_the_record(tmp_path):
+    from sklearn.datasets import load_wine
+
+    write(tmp_path, "code/train.py", SCRIPT_READING_A_CSV)
+    load_wine(as_frame=True).frame.to_csv(tmp_path / "code" / "wine.csv", index=False)
+    load_wine(as_frame=True).frame.head(40).to_csv(tmp_path / "sample.csv", index=False)
+    record = _init(tmp_path)  # the record sits in the parent folder, not beside the script
+    assert record["source"] == "code/train.py"
+    assert record["data"] == {"path": "code/wine.csv"}  # the script's own data, relative to the record
+    with open(tmp_path / "experiment.yaml", encoding="utf-8") as handle:
+        assert "# Left out: sample.csv is also a data file; the script names its own." in handle.read()
+    codes = _lint_codes("experiment.yaml", cwd=tmp_path)
+    alone = _lint_codes("code/train.py", cwd=tmp_path)
+    assert alone and codes >= alone, alone - codes
