@@ -121,11 +121,11 @@ def discover(paths: list[str]) -> list[str]:
         if kind is not None and kind.claims_directory:
             found.append(path)
             continue
+        if _only_mlflow_artifacts(path):  # its runs (and their logged models) are in the database
+            found.append(_tracking_database_beside(path))
+            continue
         below = list(_walk(path))
         if not below:
-            if _only_mlflow_artifacts(path):
-                found.append(_tracking_database_beside(path))
-                continue
             raise InputError(path, "holds nothing to read; expected experiment.{yaml,yml,json,toml} files "
                              "(or a run directory, an MLflow store) below it")
         found.extend(below)
@@ -171,6 +171,8 @@ def _walk(directory: str):
             if name in SKIPPED_DIRS or _unfinished_run(name):
                 continue
             child = os.path.join(root, name)
+            if _artifacts_of_database_beside(child):
+                continue  # the database beside it is read, artifacts included
             kind = kind_of(child)
             if kind is not None and kind.claims_directory:
                 yield child
@@ -180,6 +182,12 @@ def _walk(directory: str):
         for name in sorted(files):
             if _discovered(root, name):
                 yield os.path.join(root, name)
+
+
+def _artifacts_of_database_beside(directory: str) -> bool:
+    """An `mlruns/` folder of artifacts next to the `mlflow.db` whose runs own them."""
+    return (os.path.basename(directory) == "mlruns" and os.path.isfile(os.path.join(os.path.dirname(directory), "mlflow.db"))
+            and _only_mlflow_artifacts(directory))
 
 
 def _unfinished_run(name: str) -> bool:

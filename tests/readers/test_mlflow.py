@@ -256,6 +256,8 @@ def test_mlflow_3_default_layout_lints_as_the_readme_says(stores):
     alone = run_advisor("lint", "--format", "json", "mlflow.db", cwd=folder)
     assert both.returncode == alone.returncode == 1, both.stderr
     assert json.loads(both.stdout)["findings"] == json.loads(alone.stdout)["findings"]
+    # A walk of the project folder reads the database once, not its logged models a second time.
+    assert discover([str(folder)]) == [str(folder / "mlflow.db")]
 
 
 def test_mlflow_artifacts_without_their_database_are_a_clear_error(stores, tmp_path):
