@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from typing import Any
 
+from advisor.fix.context import NotFixable
 from advisor.fix.document import MISSING, Document, prefers_one_line
 from advisor.fix.merge import merge_lines
 
@@ -56,6 +57,26 @@ def _indentation(text: str) -> tuple[int, int, int]:
     return mapping, sequence, offset
 
 
+def _load(editor: Any, text: str) -> Any:
+    """The round-trip tree of `text`.
+
+    Raises:
+        NotFixable: ruamel (YAML 1.2) refuses what the reader (PyYAML, YAML 1.1) took, such as a tab
+            after a colon; said in the advisor's words, not ruamel's `in "<unicode string>"` text.
+    """
+    from ruamel.yaml import YAMLError
+
+    try:
+        return editor.load(text)
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or getattr(exc, "context", None) or type(exc).__name__
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        hint = "; write spaces instead of the tab" if "'\\t'" in problem else ""
+        raise NotFixable(f"the record cannot be edited: {where}{problem} (an edit is written as YAML 1.2, which "
+                         f"refuses it){hint}") from None
+
+
 class YamlDocument(Document):
     """A YAML record."""
 
@@ -70,7 +91,7 @@ class YamlDocument(Document):
         self._yaml.indent(mapping=mapping, sequence=sequence, offset=offset)
         self._yaml.explicit_start = text.lstrip().startswith("---")
         # ruamel keeps a CR inside comments on CRLF lines; edit LF text, `render` restores CRLF.
-        self._root = self._yaml.load(text.replace("\r\n", "\n"))
+        self._root = _load(self._yaml, text.replace("\r\n", "\n"))
         self._baseline = self._dump()
 
     @property

@@ -203,7 +203,12 @@ def named_by(record_path: str, sources: SourceMap, pointer: str) -> Iterator[Non
     try:
         yield
     except InputError as exc:
-        location = sources.locate(pointer)
-        field = pointer.strip("/").replace("/", ".")
-        raise InputError(record_path, f"{field}: {exc.format(details=False)}", location.line, location.column,
-                         exc.details) from None
+        raise named_error(record_path, sources, pointer, exc) from None
+
+
+def named_error(record_path: str, sources: SourceMap, pointer: str, error: InputError) -> InputError:
+    """`error` of an artifact, reported at the record line (`pointer`) that names the artifact."""
+    location = sources.locate(pointer)
+    field = pointer.strip("/").replace("/", ".")
+    return InputError(record_path, f"{field}: {error.format(details=False)}", location.line, location.column,
+                      error.details)

@@ -51,17 +51,25 @@ def merge_data_files(record_path: str, base: str, data: dict[str, Any], sources:
     specs = _file_specs(dataset, splits)
     if specs is None:
         return
+    from advisor.readers.artifacts import named_error
     from advisor.readers.profile import profile_data
     from advisor.readers.target import Declared
 
-    parts = _parts(record_path, base, specs, dataset, sources)
-    roles = _roles(dataset, data.get("problem"), parts)
-    features = _features(dataset, parts, roles)
-    problem = data.get("problem") if isinstance(data.get("problem"), dict) else {}
-    declared = Declared(_text(problem.get("type")), _text(problem.get("labels")))
-    split_names = {part.split for part in parts}
-    find_duplicates = "train" in split_names and bool(split_names & {"validation", "test"}) and splits.get("overlap") is None
-    profile = profile_data(parts, features, roles["targets"], roles["time"], declared, find_duplicates)
+    named = {_shown(record_path, relative): pointer for _, relative, pointer in specs}
+    try:
+        parts = _parts(record_path, base, specs, dataset, sources)
+        roles = _roles(dataset, data.get("problem"), parts)
+        features = _features(dataset, parts, roles)
+        problem = data.get("problem") if isinstance(data.get("problem"), dict) else {}
+        declared = Declared(_text(problem.get("type")), _text(problem.get("labels")))
+        split_names = {part.split for part in parts}
+        find_duplicates = ("train" in split_names and bool(split_names & {"validation", "test"})
+                           and splits.get("overlap") is None)
+        profile = profile_data(parts, features, roles["targets"], roles["time"], declared, find_duplicates)
+    except InputError as exc:  # in a batch, the record line naming the file says which record is at fault
+        if exc.path not in named:
+            raise
+        raise named_error(record_path, sources, named[exc.path], exc) from None
     first = parts[0].file
     if data.get("data") is None:
         data["data"] = dataset
@@ -99,7 +107,7 @@ def _parts(record_path: str, base: str, specs: list[tuple[str | None, str, str]]
     parts = []
     budget = MemoryBudget()  # every file of the record is held at once
     for split, relative, pointer in specs:
-        shown = relative if os.path.isabs(relative) else os.path.normpath(os.path.join(os.path.dirname(record_path), relative))
+        shown = _shown(record_path, relative)
         real = relative if os.path.isabs(relative) else os.path.join(base, relative)
         where = sources.locate(pointer)
         field = pointer.strip("/").replace("/", ".")
@@ -134,6 +142,11 @@ def _parts(record_path: str, base: str, specs: list[tuple[str | None, str, str]]
         else:
             parts.extend(_split_by_column(loaded[0], dataset.get("split_column")))
     return parts
+
+
+def _shown(record_path: str, relative: str) -> str:
+    """A data file's path as messages name it (from where the record was named)."""
+    return relative if os.path.isabs(relative) else os.path.normpath(os.path.join(os.path.dirname(record_path), relative))
 
 
 def _split_by_column(data_file, split_column: Any) -> list:

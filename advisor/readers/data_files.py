@@ -209,7 +209,10 @@ def _read_csv(path: str, budget: MemoryBudget) -> list[DataFile]:
     # At most 8 bytes a value once parsed (text: its offsets, and its characters, which the file
     # holds), plus the file itself while pyarrow parses it.
     size = os.path.getsize(path)
-    budget.check(path, _count_lines(path) * len(names) * 8 + 2 * size)
+    lines, nul = _scan_lines(path)
+    if nul is not None:
+        raise _nul_error(path, nul, names, delimiter)
+    budget.check(path, lines * len(names) * 8 + 2 * size)
     try:
         table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
                               parse_options=pcsv.ParseOptions(delimiter=delimiter),
@@ -231,13 +234,40 @@ def _read_csv(path: str, budget: MemoryBudget) -> list[DataFile]:
     return [DataFile(path, "csv", table.num_rows, columns, header=header, pointers=pointers)]
 
 
-def _count_lines(path: str) -> int:
-    """Line breaks in the file (an upper bound of its rows), counted in 8 MiB chunks."""
-    count = 0
+def _scan_lines(path: str) -> tuple[int, int | None]:
+    """Line breaks in the file (an upper bound of its rows) and the offset of its first NUL byte
+    (None when it holds none), read in 8 MiB chunks."""
+    count, offset = 0, 0
     with open(path, "rb") as handle:
         for chunk in iter(lambda: handle.read(CSV_BLOCK_BYTES), b""):
+            nul = chunk.find(b"\0")
+            if nul >= 0:
+                return count, offset + nul
             count += chunk.count(b"\n")
-    return count + 1
+            offset += len(chunk)
+    return count + 1, None
+
+
+def _nul_error(path: str, offset: int, names: list[str], delimiter: str) -> InputError:
+    """A NUL byte at `offset`: no text holds one (pyarrow would keep it inside a value, and every
+    category or name shown after would carry it)."""
+    line, remaining = 1, offset
+    window = min(offset, MAX_HEADER_BYTES)  # the line's start is looked for this far back
+    with open(path, "rb") as handle:
+        while remaining:
+            chunk = handle.read(min(CSV_BLOCK_BYTES, remaining))
+            line += chunk.count(b"\n")
+            remaining -= len(chunk)
+        handle.seek(offset - window)
+        before = handle.read(window)
+    where, column = "", None
+    if b"\n" in before or window == offset:
+        prefix = before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")
+        column = len(prefix) + 1
+        field = len(_field_starts(prefix, delimiter)) - 1
+        where = f" in column '{names[field]}'" if line > 1 and field < len(names) else ""
+    return InputError(path, f"holds a NUL byte{where}; a CSV file holds text, and text holds no NUL: remove it "
+                            "(or, if the file is not UTF-8 text, save it as UTF-8)", line, column)
 
 
 def _header(path: str, delimiter: str) -> tuple[list[str], list[int]]:
@@ -307,10 +337,29 @@ def _csv_error(path: str, message: str, delimiter: str, expected: int) -> InputE
         got = fields if line is not None else int(found.group(2))
         return InputError(path, f"ragged row: {got} fields where the header has {expected}; every row needs one "
                                 "value per column", line)
-    if "straddling" in message or "straddles" in message:
-        return InputError(path, f"holds a row longer than {CSV_BLOCK_BYTES >> 20} MiB (or a quote left open across "
-                                f"rows); expected one line per row; {SAMPLE_HINT}")
+    if "straddling" in message or "straddles" in message:  # pyarrow's "(try to increase block size)": not the user's
+        line, length = _first_long_line(path, CSV_BLOCK_BYTES)
+        what = f"a line of {length / 2**20:.0f} MiB" if line is not None else "a row spanning many lines"
+        return InputError(path, f"holds {what}; the advisor reads rows of up to {CSV_BLOCK_BYTES >> 20} MiB; "
+                                f"{SAMPLE_HINT}", line)
     return InputError(path, f"cannot be read as CSV: {message.removeprefix('CSV parse error: ')}")
+
+
+def _first_long_line(path: str, limit: int) -> tuple[int | None, int]:
+    """The first line longer than `limit` bytes and its length (None: no such line). Read in
+    chunks of `limit` bytes: a line inside one chunk is shorter, so only lines crossing chunks count."""
+    line, length = 1, 0
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(limit), b""):
+            first = chunk.find(b"\n")
+            if first < 0:
+                length += len(chunk)
+                continue
+            if length + first > limit:
+                return line, length + first
+            line += chunk.count(b"\n")
+            length = len(chunk) - chunk.rfind(b"\n") - 1
+    return (line, length) if length > limit else (None, length)
 
 
 def _first_ragged_row(path: str, delimiter: str, expected: int) -> tuple[int | None, int]:

@@ -245,6 +245,11 @@ class _Builder:
             return constructor(self.constructor, node)
         except yaml.MarkedYAMLError as exc:
             raise InputError(self.path, f"invalid YAML: {exc.problem}", *_mark(exc.problem_mark)) from None
+        except (ValueError, KeyError, TypeError, OverflowError):  # `!!float abc`, `!!bool x`, `!!timestamp 2020-13-45`
+            kind, value = tag.rsplit(":", 1)[-1], node.value
+            shown = repr(value if len(value) <= 40 else value[:40] + "...")
+            raise InputError(self.path, f"invalid YAML: {shown} is not a valid !!{kind} value",
+                             *_mark(node.start_mark)) from None
 
 
 # --- JSON ------------------------------------------------------------------------------------

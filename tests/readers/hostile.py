@@ -1,8 +1,9 @@
 """Hostile inputs that once made a reader hang, exhaust memory or crash, built on demand.
 
 Each builder writes its case into a fresh folder and returns the path to lint (a record, or an
-artifact given alone). The bounded-reader tests run them through the CLI under a memory cap and a
-timeout, and `benchmarks/fuzz.py` replays every one of them, so one command reruns them all.
+artifact given alone), fix or train. The bounded-reader, data-message and trainer-refusal tests run
+them through the CLI under a memory cap and a timeout, and `benchmarks/fuzz.py` replays every one
+of them, so one command reruns them all.
 
 Where the real library can make the artifact cheaply it does (numpy writes the NPZ files, pyarrow
 the Parquet files, sqlite3 the store on the layout MLflow creates); a hostile file is then grown
@@ -174,4 +175,99 @@ BOUNDED: dict[str, Callable[[str], str]] = {
     "zeros-npz": zeros_npz,
     "zeroblob-store": zeroblob_store,
     "many-metrics-store": many_metrics_store,
+}
+
+
+# --- issue: smaller items (one message naming the record and line) ------------------------------
+
+def _pandas_csv(folder: str, columns: dict, name: str = "data.csv") -> None:
+    import pandas as pd
+
+    pd.DataFrame(columns).to_csv(os.path.join(folder, name), index=False)
+
+
+def nul_cell_csv(folder: str) -> str:
+    """A CSV, written by pandas, whose cell on line 3 holds a NUL byte (it was read silently)."""
+    _pandas_csv(folder, {"size": [1.5, 2.5, 3.5], "name": ["a", "b\0c", "d"], "label": [0, 1, 0]})
+    return _record(folder, "version: 1\ndata: {path: data.csv, target_column: label}\n")
+
+
+def long_cell_csv(folder: str, megabytes: int = 20) -> str:
+    """A CSV, written by pandas, with a `megabytes` MB cell on line 3: pyarrow said "straddling object
+    straddles two block boundaries (try to increase block size)", an option the user does not have."""
+    _pandas_csv(folder, {"text": ["a", "x" * (megabytes * MB), "b"], "label": [0, 1, 0]})
+    return _record(folder, "version: 1\ndata: {path: data.csv, target_column: label}\n")
+
+
+def ragged_csv_in_a_batch(folder: str) -> str:
+    """Two records in one folder, one naming a ragged CSV (the error named only the CSV: in a batch,
+    nobody knew which record was at fault)."""
+    for name, rows in (("good", "1,2,0\n3,4,1\n"), ("bad", "1,2,0\n3,4,1,9\n")):
+        _write(folder, f"{name}/data.csv", "a,b,label\n" + rows)
+        _record(folder, "version: 1\nname: x\ndata:\n  path: data.csv\n  target_column: label\n",
+                f"{name}/experiment.yaml")
+    return "."
+
+
+def typed_tag_record(folder: str) -> str:
+    """A record with an explicit `!!float` tag on a value that is no float (an internal error)."""
+    return _record(folder, "version: 1\nmodel:\n  epochs: 3\n  optimizer: {name: adam, learning_rate: !!float fast}\n")
+
+
+def tab_after_colon_record(folder: str) -> str:
+    """A record PyYAML reads but ruamel (YAML 1.2, which `advisor fix` edits) refuses, a tab after a
+    colon: fix showed ruamel's `in "<unicode string>", line 2, column 13` text."""
+    return _record(folder, "version: 1\ndescription:\ta relu output\nmodel:\n  layers:\n"
+                           "    - {type: dense, units: 16, activation: relu}\n"
+                           "    - {type: dense, units: 1, activation: relu}\n  loss: binary_crossentropy\n")
+
+
+# --- issue: the trainer refuses what it cannot run meaningfully ---------------------------------
+
+def trainer_case(folder: str, change_data=None, **changes) -> str:
+    """The trainer tests' tiny experiment (160 rows written from scikit-learn's make_classification),
+    its data changed by `change_data` (a pandas DataFrame in, one out; pandas writes it back) and its
+    record by `changes` (sections merged as `tiny_record` merges them)."""
+    import pandas as pd
+
+    from tests.trainer.conftest import tiny_record, write_data, write_yaml
+
+    path = write_data(folder)
+    if change_data is not None:
+        change_data(pd.read_csv(path)).to_csv(path, index=False)
+    write_yaml(folder, tiny_record(**changes))
+    return "experiment.yaml"
+
+
+def with_infinity(value: float = float("inf")):
+    """A data change: feature f2 of row 8 (CSV line 9) becomes `value`."""
+    def change(frame):
+        frame.loc[7, "f2"] = value
+        return frame
+    return change
+
+
+def wide_model(units: int) -> dict:
+    """A `model` section whose hidden layer has `units` units."""
+    return {"layers": [{"type": "dense", "units": units, "activation": "relu"},
+                       {"type": "dense", "units": 1, "activation": "sigmoid"}]}
+
+
+#: name -> builder of the trainer's refusals (`advisor train` exits 2 and leaves no run directory).
+TRAINER_REFUSED: dict[str, Callable[[str], str]] = {
+    "train-epochs-0": lambda folder: trainer_case(folder, model={"epochs": 0}),
+    "train-only-target": lambda folder: trainer_case(folder, lambda frame: frame[["label"]]),
+    "train-infinite-feature": lambda folder: trainer_case(folder, with_infinity()),
+    "train-time-without-order": lambda folder: trainer_case(folder, splits={"method": "time", "shuffle": False}),
+    "train-billion-units": lambda folder: trainer_case(folder, model=wide_model(10**9)),
+}
+
+#: name -> (advisor command, builder) of the smaller items: each ends in one message, exit 2 for
+#: lint, a reason in advisor fix's report for fix.
+MESSAGES: dict[str, tuple[str, Callable[[str], str]]] = {
+    "nul-cell-csv": ("lint", nul_cell_csv),
+    "long-cell-csv": ("lint", long_cell_csv),
+    "ragged-csv-in-a-batch": ("lint", ragged_csv_in_a_batch),
+    "typed-tag-record": ("lint", typed_tag_record),
+    "tab-after-colon-fix": ("fix", tab_after_colon_record),
 }

@@ -14,11 +14,11 @@ import signal
 import subprocess
 
 import numpy as np
-import pandas as pd
 import pytest
 import yaml
 
 from tests.advisor_cli import ADVISOR, assert_clean_failure, run_advisor
+from tests.readers import hostile
 from tests.trainer.conftest import tiny_record, write_data, write_yaml
 
 #: Address space the trainer runs under: JAX and Keras load in it, a billion-unit layer does not.
@@ -31,13 +31,6 @@ def _line_of(path: str, text: str) -> int:
         return next(number for number, line in enumerate(handle, start=1) if text in line)
 
 
-def _rewrite_data(folder, change) -> None:
-    """Read the tiny CSV with pandas, change it, and let pandas write it back."""
-    path = os.path.join(str(folder), "data.csv")
-    frame = change(pd.read_csv(path))
-    frame.to_csv(path, index=False)
-
-
 def _train_refused(folder, record: str):
     result = run_advisor("train", record, "--quiet", cwd=folder, timeout=300, memory_cap=MEMORY_CAP)
     left = [os.path.join(root, name) for root, dirs, _ in os.walk(folder) for name in dirs]
@@ -45,36 +38,36 @@ def _train_refused(folder, record: str):
     return result
 
 
+def _case(tmp_path, name: str) -> str:
+    return os.path.join(tmp_path, hostile.TRAINER_REFUSED[name](str(tmp_path)))
+
+
 def test_zero_epochs_is_refused_at_its_line(tmp_path):
-    write_data(tmp_path)
-    record = write_yaml(tmp_path, tiny_record(model={"epochs": 0}))
+    record = _case(tmp_path, "train-epochs-0")
     result = _train_refused(tmp_path, record)
     assert_clean_failure(result, f"experiment.yaml:{_line_of(record, 'epochs: 0')}:", "model.epochs is 0",
                          "declare 1 or more epochs")
 
 
 def test_a_data_file_holding_only_the_target_is_refused(tmp_path):
-    write_data(tmp_path)
-    _rewrite_data(tmp_path, lambda frame: frame[["label"]])
-    record = write_yaml(tmp_path, tiny_record())
+    record = _case(tmp_path, "train-only-target")
+    with open(tmp_path / "data.csv", encoding="utf-8") as handle:
+        assert handle.readline() == "label\n"
     result = _train_refused(tmp_path, record)
     assert_clean_failure(result, "data.csv:", "no feature column besides the target 'label'", "nothing to learn from")
 
 
 @pytest.mark.parametrize("value", [np.inf, -np.inf])
 def test_infinite_feature_values_are_refused_with_their_line(tmp_path, value):
-    write_data(tmp_path)
-    _rewrite_data(tmp_path, lambda frame: frame.assign(f2=frame["f2"].where(frame.index != 7, value)))
+    record = os.path.join(tmp_path, hostile.trainer_case(str(tmp_path), hostile.with_infinity(value)))
     with open(tmp_path / "data.csv", encoding="utf-8") as handle:
         assert handle.read().splitlines()[8].split(",")[2] in ("inf", "-inf")  # as pandas writes it
-    record = write_yaml(tmp_path, tiny_record())
     result = _train_refused(tmp_path, record)
     assert_clean_failure(result, "data.csv:9:", "feature 'f2' holds 1 infinite value(s)", "replace or drop them")
 
 
 def test_a_time_split_without_a_time_order_is_refused_at_its_line(tmp_path):
-    write_data(tmp_path)
-    record = write_yaml(tmp_path, tiny_record(splits={"method": "time", "shuffle": False}))
+    record = _case(tmp_path, "train-time-without-order")
     result = _train_refused(tmp_path, record)
     assert_clean_failure(result, f"experiment.yaml:{_line_of(record, 'method: time')}:", "splits.method is time",
                          "data.time_column")
@@ -82,23 +75,16 @@ def test_a_time_split_without_a_time_order_is_refused_at_its_line(tmp_path):
 
 def test_a_time_split_with_a_time_column_runs(tmp_path):
     """The refusal is about the missing order, not time splits: with a time column the run goes on."""
-    write_data(tmp_path)
-    _rewrite_data(tmp_path, lambda frame: frame.assign(day=np.arange(len(frame))[::-1]))
-    record = write_yaml(tmp_path, tiny_record(splits={"method": "time", "shuffle": False},
-                                              data={"time_column": "day"}, model={"epochs": 1}))
+    record = os.path.join(tmp_path, hostile.trainer_case(
+        str(tmp_path), lambda frame: frame.assign(day=np.arange(len(frame))[::-1]),
+        splits={"method": "time", "shuffle": False}, data={"time_column": "day"}, model={"epochs": 1}))
     result = run_advisor("train", record, "--quiet", "--stage", "fit", cwd=tmp_path, timeout=300)
     assert result.returncode == 0, result.stderr
     assert os.path.isfile(os.path.join(tmp_path, result.stdout.strip(), "experiment.yaml"))
 
 
-def _wide_model(units: int) -> dict:
-    return {"layers": [{"type": "dense", "units": units, "activation": "relu"},
-                       {"type": "dense", "units": 1, "activation": "sigmoid"}]}
-
-
 def test_a_billion_unit_layer_is_refused_before_keras_allocates(tmp_path):
-    write_data(tmp_path)
-    record = write_yaml(tmp_path, tiny_record(model=_wide_model(10**9)))
+    record = _case(tmp_path, "train-billion-units")
     result = _train_refused(tmp_path, record)
     assert_clean_failure(result, f"experiment.yaml:{_line_of(record, 'layers:')}:", "6,000,000,001 parameters",
                          "89.4 GiB", "declare fewer units")
@@ -108,8 +94,7 @@ def test_a_model_over_the_process_memory_limit_is_refused(tmp_path):
     """480 million parameters (7.2 GiB to train) may fit the machine but not a 4 GiB address space:
     the limit the process runs under counts, not only physical memory (JAX ran out of memory with
     a traceback)."""
-    write_data(tmp_path)
-    record = write_yaml(tmp_path, tiny_record(model=_wide_model(80_000_000)))
+    record = os.path.join(tmp_path, hostile.trainer_case(str(tmp_path), model=hostile.wide_model(80_000_000)))
     result = _train_refused(tmp_path, record)
     assert_clean_failure(result, "480,000,001 parameters", "7.2 GiB", "declare fewer units")
 
