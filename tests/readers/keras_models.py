@@ -45,7 +45,7 @@ def nested_functional():
     outputs = k.layers.Activation("softmax", name="probabilities")(logits)
     model = k.Model(inputs, outputs)
     model.compile(optimizer=k.optimizers.Adam(learning_rate=0.01),
-                  loss=k.losses.CategoricalCrossentropy(from_logits=True), metrics=["accuracy", k.metrics.AUC()])
+                  loss=k.losses.CategoricalCrossentropy(from_logits=True), metrics=["accuracy", k.metrics.AUC(name="auc")])  # named: a second AUC in one process is auc_1
     return model
 
 
