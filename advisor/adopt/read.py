@@ -191,7 +191,8 @@ def _name_mlflow_run(store: str, named: Named, relative) -> None:
 
         runs = file_store_runs(store)
     if len(runs) != 1:
-        where = "name its run" if database else "name its run folder (mlruns/<experiment id>/<run id>)"
+        where = ("lint the database itself, which reads every run" if database else
+                 "name its run folder (mlruns/<experiment id>/<run id>)")
         raise InputError(store, f"holds {len(runs)} MLflow runs; a record describes one: {where}")
     run = runs[0]
     logged = run_record(run).model_dump(mode="json", exclude_none=True)
@@ -208,7 +209,9 @@ def _name_mlflow_run(store: str, named: Named, relative) -> None:
             if model_file is not None:
                 values = {"file": relative(model_file), **{k: v for k, v in values.items() if k != "layers"}}
         current = named.fields.get(section)
-        if isinstance(current, dict) and isinstance(values, dict):
-            named.fields[section] = {**values, **current}  # a log or model found beside it wins
-        elif current is None:
+        if current is None:
             named.fields[section] = values
+        elif isinstance(current, dict) and isinstance(values, dict) and section != "history":
+            # A model or log found beside the store wins: the run's copy of what that file holds goes.
+            kept = {k: v for k, v in values.items() if not ("file" in current and k == "layers")}
+            named.fields[section] = {**kept, **current}

@@ -408,3 +408,33 @@ def test_the_files_a_script_names_stay_its_own_and_are_rebased_to_the_record(tmp
     codes = _lint_codes("experiment.yaml", cwd=tmp_path)
     alone = _lint_codes("code/train.py", cwd=tmp_path)
     assert alone and codes >= alone, alone - codes
+
+
+ONE_RUN_DATABASE = """\
+import mlflow
+
+mlflow.set_tracking_uri("sqlite:///mlflow.db")
+mlflow.set_experiment("adopted")
+with mlflow.start_run(run_name="first-try"):
+    mlflow.log_param("problem.type", "binary_classification")
+    for step, (loss, val_loss) in enumerate([(0.9, 0.95), (0.6, 0.7), (0.4, 0.75), (0.3, 0.9)]):
+        mlflow.log_metric("loss", loss, step=step)
+        mlflow.log_metric("val_loss", val_loss, step=step)
+"""
+
+
+def test_a_database_run_is_copied_since_a_record_cannot_name_it(tmp_path):
+    import subprocess
+    import sys
+
+    made = subprocess.run([sys.executable, "-c", ONE_RUN_DATABASE], cwd=str(tmp_path), capture_output=True,
+                          text=True, timeout=300)
+    assert made.returncode == 0, made.stderr[-3000:]
+    record = _init(tmp_path)
+    assert record["name"] == "first-try" and record["problem"] == {"type": "binary_classification"}
+    assert record["history"]["loss"] == pytest.approx([0.9, 0.6, 0.4, 0.3])
+    with open(tmp_path / "experiment.yaml", encoding="utf-8") as handle:
+        assert "  loss: [0.9, 0.6, 0.4, 0.3]\n" in handle.read()  # a series on one line
+    codes = _lint_codes("experiment.yaml", cwd=tmp_path)
+    alone = _lint_codes("mlflow.db", cwd=tmp_path)
+    assert alone and codes >= alone, alone - codes
