@@ -8,14 +8,19 @@ the contract is 0 internal errors and 0 hangs.
   --batch records, each folder linted in one `advisor lint --no-cache --format json` call.
 - Single: --single of them linted one call each (`advisor lint FILE`).
 - Hostile: each builder of tests/readers/hostile.py (200 MB header line, 60 MB model JSON, 2.5 GB
-  Parquet, 900 MB of zeros in an NPZ, zeroblob and 5-million-row MLflow stores, ...), run with
-  its peak memory measured (os.wait4) and a timeout.
+  Parquet, 900 MB of zeros in an NPZ, zeroblob and 5-million-row MLflow stores, a NUL byte in a
+  CSV cell, a 20 MB CSV cell, a ragged CSV in a batch, YAML the fix editor refuses, ...), run with
+  its peak memory measured and a timeout; and the trainer's refusals (epochs 0, only the target
+  column, infinite features, a time split without time order, a billion-unit layer), each
+  `advisor train` under a 4 GiB address-space cap, which must exit 2 and leave no folder behind.
 
 An outcome per record: `unreadable` (its `advisor: error:` line), `findings`, `clean`; and
 `internal error` (an ADV001 finding or "internal error" in a message) or `hang` (the batch or run
 passed --timeout seconds), which must stay at 0.
 
-    python benchmarks/fuzz.py [--records 100000] [--batch 2000] [--single 200] [--seed 0]
+    python benchmarks/fuzz.py [--records 100000] [--batch 2000] [--single 200] [--seed 0] [--only TEXT]
+
+(`--records 0 --single 0 --only train-` reruns only the trainer's refusals.)
 """
 
 from __future__ import annotations
@@ -40,8 +45,14 @@ from tests import fuzz_records  # noqa: E402
 from tests.readers import hostile  # noqa: E402
 
 INTERNAL = ("internal error", "ADV001")
-#: Runs a command and reports its peak resident memory (KiB) on the last line of stderr.
-_MEASURED = ("import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+#: A library's own words, which name options and inputs the user does not have.
+LIBRARY_TEXT = ("<unicode string>", "straddl", "block_size", "block size")
+#: Address space of each `advisor train` run: a model too large must be refused before Keras allocates.
+TRAINER_CAP = 4 * 1024**3
+#: Runs a command (argv[2:]) under an address-space cap of argv[1] bytes (0: none) and reports its
+#: peak resident memory (KiB) on the last line of stderr.
+_MEASURED = ("import resource, subprocess, sys; cap = int(sys.argv[1]); "
+             "cap and resource.setrlimit(resource.RLIMIT_AS, (cap, cap)); code = subprocess.call(sys.argv[2:]); "
              "sys.stderr.write('\\npeak %d\\n' % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
              "sys.exit(code)")
 
@@ -122,11 +133,11 @@ def lint_batch(advisor: str, folder: str, timeout: float) -> tuple[collections.C
     return counts, elapsed
 
 
-def run_one(argv: list[str], cwd: str, timeout: float) -> tuple[str, float, float, str]:
+def run_one(argv: list[str], cwd: str, timeout: float, memory_cap: int = 0) -> tuple[str, float, float, str]:
     """(outcome, seconds, peak MB, last message line) of one run of the console script."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-c", _MEASURED, *argv], cwd=cwd, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    process = subprocess.Popen([sys.executable, "-c", _MEASURED, str(memory_cap), *argv], cwd=cwd,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:
         stdout, stderr = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -139,13 +150,15 @@ def run_one(argv: list[str], cwd: str, timeout: float) -> tuple[str, float, floa
     text = stdout + stderr
     if any(marker in text for marker in INTERNAL) or "Traceback" in text:
         outcome = "internal error"
+    elif any(marker in text for marker in LIBRARY_TEXT):
+        outcome = "library text"
     else:
         outcome = {0: "clean", 1: "findings", 2: "unreadable"}.get(process.returncode, f"exit {process.returncode}")
     lines = [line for line in stderr.splitlines() if line.startswith("advisor: error:")] or stdout.splitlines()[-1:]
     return outcome, elapsed, peak, (lines[0] if lines else "")
 
 
-def hostile_cases(advisor: str, timeout: float) -> collections.Counter:
+def hostile_cases(advisor: str, timeout: float, only: str | None = None) -> collections.Counter:
     import numpy as np
 
     counts: collections.Counter = collections.Counter()
@@ -161,10 +174,20 @@ def hostile_cases(advisor: str, timeout: float) -> collections.Counter:
                 handle.write(text.replace("TOO_LONG", TOO_LONG).replace("BIG", BIG))
             return file
         builders[name] = build
-    for name, builder in builders.items():
+    cases = {name: ("lint", builder) for name, builder in builders.items()}
+    cases.update(hostile.MESSAGES)
+    cases.update({name: ("train", builder) for name, builder in hostile.TRAINER_REFUSED.items()})
+    for name, (command, builder) in cases.items():
+        if only and only not in name:
+            continue
         with tempfile.TemporaryDirectory() as folder:
             target = builder(folder)
-            outcome, seconds, peak, message = run_one([advisor, "lint", "--no-cache", target], folder, timeout)
+            argv = {"lint": [advisor, "lint", "--no-cache", target], "fix": [advisor, "fix", target],
+                    "train": [advisor, "train", target, "--quiet"]}[command]
+            outcome, seconds, peak, message = run_one(argv, folder, timeout, TRAINER_CAP if command == "train" else 0)
+            if command == "train" and outcome != "hang":
+                left = [entry for _, dirs, _ in os.walk(folder) for entry in dirs]
+                outcome = "left a folder" if left else outcome if outcome == "unreadable" else "not refused"
         counts[outcome] += 1
         print(f"  {name:<28} {outcome:<15} {seconds:>8.1f} {peak:>8.0f}  {message[:110]}")
     return counts
@@ -178,6 +201,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--timeout", type=float, default=300, help="seconds before a batch or run is a hang")
     parser.add_argument("--no-hostile", action="store_true", help="skip the hostile inputs")
+    parser.add_argument("--only", default=None, help="run only the hostile inputs whose name holds this text")
     args = parser.parse_args()
     advisor = tool("advisor")
     rng = random.Random(args.seed)
@@ -203,13 +227,14 @@ def main() -> None:
                                        args.timeout)
             singles[outcome] += 1
     print(f"single runs ({sum(singles.values())}): {dict(singles)}")
-    hostile_counts = collections.Counter() if args.no_hostile else hostile_cases(advisor, args.timeout)
+    hostile_counts = collections.Counter() if args.no_hostile else hostile_cases(advisor, args.timeout, args.only)
     print("\ntotals by outcome")
     for label, counts in (("batched records", totals), ("single runs", singles), ("hostile inputs", hostile_counts)):
         shown = {key: value for key, value in sorted(counts.items()) if not key.startswith("exit")}
         print(f"  {label:<16} {shown}")
     bad = sum(counts[key] for counts in (totals, singles, hostile_counts)
-              for key in ("internal error", "hang", "traceback", "invalid json output"))
+              for key in ("internal error", "hang", "traceback", "invalid json output", "library text", "left a folder",
+                          "not refused"))
     print(f"internal errors: {totals['internal error'] + singles['internal error'] + hostile_counts['internal error']}, "
           f"hangs: {totals['hang'] + singles['hang'] + hostile_counts['hang']} "
           f"({'contract met' if bad == 0 else 'CONTRACT BROKEN'})")
