@@ -138,7 +138,7 @@ def test_fix_keeps_crlf_on_an_edited_line_with_a_comment(tmp_path):
     fixed = path.read_bytes().decode()
     assert "\r\r" not in fixed
     assert fixed.count("\r\n") == fixed.count("\n") == record.count("\n")
-    assert "loss: binary_crossentropy # chosen by hand\r\n" in fixed
+    assert "loss: binary_crossentropy   # chosen by hand\r\n" in fixed  # the spacing the user chose
 
 
 # --- messages a newcomer can act on --------------------------------------------------------------
@@ -197,7 +197,7 @@ def test_fix_writes_through_a_symlinked_record_and_keeps_the_link(tmp_path):
     assert "Traceback" not in result.stderr, result.stderr
     assert os.path.islink(tmp_path / "project" / "experiment.yaml")
     with open(target, encoding="utf-8") as handle:
-        assert "  loss: binary_crossentropy # keep\n" in handle.read()
+        assert "  loss: binary_crossentropy  # keep\n" in handle.read()
     assert os.stat(target).st_mode & 0o777 == 0o640
 
 

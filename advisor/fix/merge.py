@@ -43,13 +43,18 @@ def _line_map(original: list[str], baseline: list[str]) -> dict[int, int]:
 
 
 def _keep_comment_spacing(new: str, old: str) -> str:
-    """`new` with the spacing before its trailing comment as `old` had it, when both end in the
-    same comment (a round-trip library writes one space where the user aligned comments)."""
+    """`new` with its trailing comment where `old` had it, when both end in the same comment (a
+    round-trip library writes one space where the user aligned comments): at the same column when
+    the edited code ends before it, else after the same spacing as before."""
     new_at, old_at = new.rfind(" #"), old.rfind(" #")
     if new_at < 0 or old_at < 0 or new[new_at:].strip() != old[old_at:].strip():
         return new
+    code, comment = new[:new_at].rstrip(), new[new_at:].lstrip()
     old_code_end = len(old[:old_at].rstrip())
-    return new[:new_at].rstrip() + old[old_code_end:]
+    column = old_at + 1  # where the old comment's '#' stood
+    if len(code) < column:
+        return code + " " * (column - len(code)) + comment
+    return code + old[old_code_end:old_at + 1] + comment
 
 
 def _shift(lines: list[str], delta: int) -> list[str]:
