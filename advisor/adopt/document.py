@@ -36,9 +36,10 @@ def record_text(found: Found, record: str) -> str:
     from advisor.facts import problem_type
 
     named = name_artifacts(found, record)
-    if not named.fields:
-        raise InputError(", ".join(found.first(role) or "" for role in found.paths if found.first(role)),
-                         "holds nothing to start a record from")
+    if not named.fields:  # only a script that trains nothing (a note has said so)
+        shown = ", ".join(path for paths in found.paths.values() for path in paths)
+        raise InputError(shown, "holds nothing to start a record from: no model, log, data or training code "
+                         "the advisor can read")
     fields: dict[str, Any] = {"version": 1, "name": _name(record), **named.fields}
     read = _read_back(record, _dump(fields))
     from_labels = problem_type(read) if read.problem is None or read.problem.type is None else None

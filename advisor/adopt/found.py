@@ -115,7 +115,8 @@ def _file_role(path: str, given: bool) -> str | None:
         return None
     if sniff.is_keras_archive(path) or sniff.is_model_json(path):
         return "model"
-    if sniff.is_history_json(path) or sniff.is_history_csv(path):
+    if sniff.is_history_json(path) or sniff.is_history_csv(path) or (
+            name.endswith(".log") and sniff.starts_with_epoch_column(path)):  # CSVLogger("training.log")
         return "history"
     if data_kind(path) is not None:
         return "data"

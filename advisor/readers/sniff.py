@@ -72,8 +72,12 @@ def is_history_json(path: str) -> bool:
 
 def is_history_csv(path: str) -> bool:
     """A Keras CSVLogger log: a CSV whose first column is `epoch`."""
-    if not (path.lower().endswith(".csv") and os.path.isfile(path)):
-        return False
+    return path.lower().endswith(".csv") and os.path.isfile(path) and starts_with_epoch_column(path)
+
+
+def starts_with_epoch_column(path: str) -> bool:
+    """Whether a file's first line starts with an `epoch` column, as CSVLogger writes it (also to
+    `training.log`, the name Keras' own examples give it)."""
     first = head(path, 256).lstrip(b"\xef\xbb\xbf")
     return re.match(rb'\s*"?epoch"?\s*[,;\t\r\n]', first) is not None
 

@@ -192,6 +192,11 @@ def test_a_file_init_cannot_read_is_one_message(tmp_path):
     empty.mkdir()
     assert_clean_failure(run_advisor("init", "empty", cwd=tmp_path), "holds nothing to start a record from")
     assert os.listdir(empty) == []
+    write(tmp_path, "helpers.py", "import numpy as np\n\n\ndef scale(x):\n    return x / np.abs(x).max()\n")
+    result = run_advisor("init", "helpers.py", cwd=tmp_path)
+    assert_clean_failure(result, "helpers.py", "holds nothing to start a record from")
+    assert "helpers.py: trains nothing" in result.stderr
+    assert not os.path.exists(tmp_path / "experiment.yaml")
 
 
 def test_an_artifact_outside_the_project_root_is_not_read(tmp_path, keras_run):
@@ -438,3 +443,15 @@ def test_a_database_run_is_copied_since_a_record_cannot_name_it(tmp_path):
     codes = _lint_codes("experiment.yaml", cwd=tmp_path)
     alone = _lint_codes("mlflow.db", cwd=tmp_path)
     assert alone and codes >= alone, alone - codes
+
+
+def test_a_csvlogger_log_under_keras_own_example_name_is_found(tmp_path, keras_run):
+    folder = _fresh_copy(keras_run, tmp_path)
+    os.rename(os.path.join(folder, "history.csv"), os.path.join(folder, "training.log"))  # CSVLogger("training.log")
+    write(folder, "debug.log", "epochs went fine\n")  # a log of another kind is no training log
+    record = _init(folder)
+    assert record["history"] == {"file": "training.log"}
+    from advisor.readers.record import read_record
+
+    history = read_record(os.path.join(folder, "experiment.yaml")).history
+    assert set(history.names) >= {"loss", "val_loss"} and history.epochs == 3  # the log is read through the record
