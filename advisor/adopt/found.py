@@ -14,8 +14,6 @@ from advisor.readers.data_files import SPLIT_ALIASES, data_kind
 
 #: The record section (or field) each kind of artifact fills, in the order the record lists them.
 ROLES = ("source", "data", "model", "history", "tuning", "mlflow")
-#: Folders never searched besides those lint skips: the advisor's own cache.
-_SKIPPED = SKIPPED_DIRS | {".advisor_cache"}
 _WHAT = ("a Keras model (.keras, model JSON), a training log (CSVLogger CSV, History JSON), a data file "
          "(.csv, .tsv, .parquet, .npz), a training script or notebook (.py, .ipynb), an MLflow run or store, "
          "a KerasTuner project, an Optuna SQLite study or a TensorBoard log folder")
@@ -81,8 +79,9 @@ def _add_directory(found: Found, path: str) -> bool:
 
 
 def _walk(found: Found, directory: str, skip: str | None) -> None:
-    """Search `directory`, shallowest files first; a sub-folder holding a record of its own is another
-    experiment and is left alone."""
+    """Search `directory`, shallowest files first. Hidden folders (`.git`, Jupyter's
+    `.ipynb_checkpoints`) are skipped, and a sub-folder holding a record of its own is another
+    experiment, left alone."""
     skipped = os.path.realpath(skip) if skip else None
     level = [directory]
     while level:
@@ -94,8 +93,8 @@ def _walk(found: Found, directory: str, skip: str | None) -> None:
                 raise InputError(folder, f"cannot be read: {exc.strerror or exc}") from None
             for entry in entries:
                 if entry.is_dir(follow_symlinks=False):
-                    if entry.name not in _SKIPPED and not _add_directory(found, entry.path) \
-                            and sniff.record_file_in(entry.path) is None:
+                    if not entry.name.startswith(".") and entry.name not in SKIPPED_DIRS \
+                            and not _add_directory(found, entry.path) and sniff.record_file_in(entry.path) is None:
                         below.append(entry.path)
                 elif entry.is_file() and os.path.realpath(entry.path) != skipped:
                     role = _file_role(entry.path, given=False)

@@ -226,11 +226,13 @@ def test_a_training_script_fills_source(tmp_path):
 def test_a_folder_prefers_the_script_to_the_notebook_and_says_what_it_left_out(tmp_path):
     folder = os.path.join(str(tmp_path), "keras_script")
     shutil.copytree(os.path.join(EXAMPLES, "keras_script"), folder)
+    os.makedirs(os.path.join(folder, ".ipynb_checkpoints"))  # Jupyter's copies: hidden, never read
+    shutil.copy(os.path.join(folder, "explore.ipynb"), os.path.join(folder, ".ipynb_checkpoints", "a-checkpoint.ipynb"))
     record = _init(folder)
     assert record["source"] == "train.py"
     with open(os.path.join(folder, "experiment.yaml"), encoding="utf-8") as handle:
         text = handle.read()
-    assert "# Left out: explore.ipynb is also a training script" in text
+    assert "# Left out: explore.ipynb is also a training script" in text and "checkpoint" not in text
     # The script loads scikit-learn's breast cancer data, which says the problem type: no TODO for it.
     assert "declare the problem type" not in text and "choose the success metric" in text
 
