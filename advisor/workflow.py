@@ -63,11 +63,13 @@ class Advice:
         why: One sentence in the workflow's terms; empty to use the stage's.
         train_stage: `advisor train --stage` value that performs it, or a function of the record
             returning one; None when no training performs it.
+        with_fix: The trainer performs it only under `--fix` (it acts on what the run shows).
     """
 
     text: str
     why: str = ""
     train_stage: str | Callable[[Experiment], str] | None = None
+    with_fix: bool = False
 
 
 #: Remedy ids (a rule's `remedy`) -> advice.
@@ -133,11 +135,13 @@ REMEDIES: dict[str, Advice] = {
         "Give the hidden layers a nonlinearity (relu).",
         "Without nonlinearities a stack of layers collapses into one linear map."),
     "fix_learning_rate": Advice(
-        "Use a learning rate in the usual range (rmsprop with 1e-3 is a safe start).",
+        "Keep the optimizer and set its learning rate in the usual range (1e-3 for an adaptive one such as "
+        "Adam or RMSprop).",
         "A learning rate far out of range keeps the model from learning at all."),
     "lower_learning_rate": Advice(
         "Lower the learning rate (for example by a factor of 10) and train again.",
-        "A loss that diverges or oscillates means the gradient steps are too large."),
+        "A loss that diverges or oscillates means the gradient steps are too large.",
+        "fit", with_fix=True),
     "scale_up": Advice(
         "Scale up: add layers, make them bigger, train for more epochs, until validation loss starts rising.",
         "The ideal model stands at the border between underfitting and overfitting; to find it, you must "
@@ -533,7 +537,8 @@ class _StepPlanner:
         train_stage = advice.train_stage(self.experiment) if callable(advice.train_stage) else advice.train_stage
         command = None
         if train_stage is not None and self.target is not None:
-            command = f"advisor train {shell_quote(self.target)} --stage {train_stage}"
+            fix = "--fix " if advice.with_fix else ""
+            command = f"advisor train {shell_quote(self.target)} {fix}--stage {train_stage}"
         elif codes and _is_record_edit(remedy):
             command = self._fix_command(codes, remedy)
         return Step(list(codes), advice.text, advice.why or STAGE_WHY[stage], command, stage, remedy)

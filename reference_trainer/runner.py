@@ -16,6 +16,7 @@ import numpy as np
 
 from reference_trainer.errors import RunFailed, TrainerError
 from reference_trainer.jobs import JobPool
+from reference_trainer.judge import REGULARIZE, RunJudge
 from reference_trainer.model_record import update_model_section
 from reference_trainer.rundir import HISTORY_NAME, MODEL_NAME, RunDirectory, relative_to
 
@@ -174,7 +175,8 @@ def train(options: TrainOptions) -> str:
     keras_backend = import_keras().backend.backend()
     with JobPool(options.backend, options.jobs) as pool:  # a cluster that cannot be reached leaves no run directory
         directory = RunDirectory(options.out or default_run_path(options.record, experiment.name))
-        path = _run(options, plain, experiment, prepared, changes, pool, directory, keras_backend)
+        judge = RunJudge(experiment, prepared.spec, config) if config is not None else None
+        path = _run(options, plain, experiment, prepared, changes, pool, directory, keras_backend, judge)
     shown = os.path.relpath(path)
     shown = path if shown.startswith("..") else shown
     if options.quiet:
@@ -182,15 +184,18 @@ def train(options: TrainOptions) -> str:
     return path
 
 
-def _run(options, plain, experiment, prepared, changes, pool, directory: RunDirectory, keras_backend: str) -> str:
-    """The stages and the run directory's records: running, then completed, interrupted or failed."""
+def _run(options, plain, experiment, prepared, changes, pool, directory: RunDirectory, keras_backend: str,
+         judge: RunJudge | None = None) -> str:
+    """The stages and the run directory's records: running, then completed, interrupted or failed.
+
+    `judge` (with --fix) decides which remedies that need training the run performs."""
     run = {"status": "running", "stage": None, "seed": options.seed, "started": _now(),
            "advisor_version": _version(), "backend": f"{keras_backend} (jobs: {options.backend})"}
     outcome = Outcome()
     try:
         started = relocated(plain, options.record, directory.path)
         directory.write_record({**started, "run": run})
-        _run_stages(options, experiment, prepared, outcome, run, pool)
+        _run_stages(options, experiment, prepared, outcome, run, pool, judge)
         record = _record(plain, options, experiment, prepared, outcome, directory, changes)
         record["run"] = {**run, **record.get("run", {}), "status": "completed", "finished": _now()}
         directory.write_record(record)
@@ -267,15 +272,22 @@ def _version() -> str:
     return __version__
 
 
-def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, pool) -> None:
+def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, pool, judge: RunJudge | None = None) -> None:
     from reference_trainer.stages import Stages
 
     stages = Stages(prepared, pool, options.quiet, options.echo)
     has_test = len(prepared.rows.test) > 0
     plan = stage_plan(options.stage, options.fix, has_test)
+    optional = set()
+    if judge is not None and options.stage is None:
+        # --fix goes on into regularization only when the model it chose overfits unregularized
+        plan.insert(plan.index("overfit") + 1, "regularize")
+        optional.add("regularize")
     declared_strategy = experiment.baseline.strategy if experiment.baseline is not None else None
     has_validation = any(len(unit.validation) for unit in prepared.units)
     for stage in plan:
+        if stage in optional and not judge.standing(REGULARIZE, outcome.selected.spec, outcome.selected.history):
+            continue
         if stage in ("overfit", "regularize") and not has_validation:
             stages.say(f"[{stage}] skipped: it chooses on validation data, and the record declares none")
             stages.notes.append(f"stage {stage} skipped: no validation data to choose on")
@@ -285,7 +297,7 @@ def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, pool
         if stage == "baseline":
             outcome.baseline = stages.baseline(declared_strategy)
         elif stage == "fit":
-            outcome.selected = stages.evaluate("fit", prepared.spec)
+            outcome.selected = stages.fit(prepared.spec, judge)
         elif stage == "overfit":
             outcome.selected = stages.overfit(outcome.selected)
         elif stage == "regularize":

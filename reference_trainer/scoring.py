@@ -6,6 +6,8 @@ is, logits go through the matching squashing function.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from advisor.names import metric_goal
@@ -56,8 +58,12 @@ def probabilities(kind: str, output: np.ndarray, logits: bool, class_count: int)
 
 def score(metric: str, kind: str, y_true: np.ndarray, probs: np.ndarray) -> float:
     """`metric` of predictions `probs` (from `probabilities`) against `y_true` (class indices,
-    multi-hot rows or values)."""
+    multi-hot rows or values); NaN when a prediction is not finite (training diverged: no metric
+    is defined on it, and the record's history shows the NaN loss)."""
     from sklearn import metrics as m
+
+    if not np.all(np.isfinite(probs)):
+        return math.nan
 
     if kind in ("regression", "bounded_regression"):
         functions = {"mae": m.mean_absolute_error, "mse": m.mean_squared_error, "r2": m.r2_score,

@@ -2,7 +2,8 @@
 
 - baseline: scikit-learn's dummy estimator, scored in the success metric on the validation data
   (the mean over folds under K-fold);
-- fit: the model as declared, under the declared protocol;
+- fit: the model as declared, under the declared protocol; with `--fix`, trained again at a lower
+  learning rate while its history shows a finding whose remedy is `lower_learning_rate`;
 - overfit (scale up): more epochs, then wider, then deeper, until validation loss degrades;
 - regularize: a small grid over dropout and L2 with early stopping, chosen on validation;
 - final: retrain on train+validation for the chosen epoch count, evaluate the test set once.
@@ -16,7 +17,8 @@ import numpy as np
 
 from advisor.names import CROSSENTROPY_LOSSES
 from reference_trainer.jobs import Job, JobPool, JobResult
-from reference_trainer.model import ModelSpec
+from reference_trainer.judge import LOWER_LEARNING_RATE, RunJudge
+from reference_trainer.model import ModelSpec, import_keras
 from reference_trainer.prepared import Prepared
 from reference_trainer.scoring import baseline_score, baseline_strategy, better, probabilities, score
 
@@ -31,6 +33,11 @@ DROPOUT_RATES = (0.0, 0.25, 0.5)
 L2_FACTORS = (0.0, 1e-3)
 #: Early stopping added for the regularization trials when the model declares none.
 SEARCH_EARLY_STOPPING = {"monitor": "val_loss", "patience": 10, "restore_best_weights": True}
+#: `lower_learning_rate`: each retry divides the learning rate by this factor (the usual advice).
+LEARNING_RATE_DIVISOR = 10
+#: Retries at a lower learning rate at most: 1e-3 goes down to 1e-6, the smallest rate that still
+#: trains an adaptive optimizer.
+MAX_LEARNING_RATE_RETRIES = 3
 
 
 @dataclass
@@ -136,6 +143,44 @@ class Stages:
         self.say(f"[{name}] {spec.architecture()}: {shown}, best epoch {best}")
         return evaluation
 
+    def fit(self, spec: ModelSpec, judge: RunJudge | None = None) -> Evaluation:
+        """Train the declared model; with a judge (`--fix`), perform `lower_learning_rate`.
+
+        While the fit's history shows an error or warning whose remedy is `lower_learning_rate`
+        (judged by those rules, under the lint settings), train again at the learning rate divided
+        by LEARNING_RATE_DIVISOR, at most MAX_LEARNING_RATE_RETRIES times. The first attempt with
+        the fewest such findings is kept: the declared rate when lowering it never helped.
+
+        Returns:
+            The kept attempt; `notes` says what was retried.
+        """
+        attempt = self.evaluate("fit", spec)
+        if judge is None:
+            return attempt
+        standing = judge.standing(LOWER_LEARNING_RATE, attempt.spec, attempt.history)
+        if not standing:
+            return attempt
+        declared, first_codes = _learning_rate(spec), _codes(standing)
+        kept, kept_standing = attempt, standing
+        retries = 0
+        while standing and retries < MAX_LEARNING_RATE_RETRIES:
+            retries += 1
+            rate = _learning_rate(attempt.spec)
+            lowered = float(f"{rate / LEARNING_RATE_DIVISOR:.6g}")
+            self.say(f"[fit] {_codes(standing)} at learning rate {rate:g}: {LOWER_LEARNING_RATE} to {lowered:g}, "
+                     "training again")
+            attempt = self.evaluate(f"fit lr {lowered:g}", replace(attempt.spec, learning_rate=lowered))
+            standing = judge.standing(LOWER_LEARNING_RATE, attempt.spec, attempt.history)
+            if len(standing) < len(kept_standing):
+                kept, kept_standing = attempt, standing
+        done = f"{LOWER_LEARNING_RATE}: {first_codes} at learning rate {declared:g}"
+        if kept_standing:
+            self.notes.append(f"{done}; {retries} lower rates tried, kept {_learning_rate(kept.spec):g}, where "
+                              f"{_codes(kept_standing)} still stands")
+        else:
+            self.notes.append(f"{done}; trained again at {_learning_rate(kept.spec):g}, which cleared it")
+        return kept
+
     def evaluate(self, name: str, spec: ModelSpec, epochs: int | None = None) -> Evaluation:
         """Train `spec` on every unit (in parallel) and score it on validation."""
         return self.evaluate_many([(name, replace(spec, epochs=epochs or spec.epochs))])[0]
@@ -227,3 +272,15 @@ class Stages:
         test_score = score(p.metric, p.kind, p.targets.values[p.rows.test], probs)
         self.say(f"[final] trained on {len(pool)} rows for {epochs} epochs; test {p.metric} {test_score:.4f}")
         return test_score, result, preprocessor
+
+
+def _learning_rate(spec: ModelSpec) -> float:
+    """The learning rate `spec` trains at: its own, else the optimizer's Keras default."""
+    if spec.learning_rate is not None:
+        return spec.learning_rate
+    keras = import_keras()
+    return float(f"{float(type(keras.optimizers.get(spec.optimizer))().learning_rate):.6g}")
+
+
+def _codes(findings) -> str:
+    return ", ".join(dict.fromkeys(finding.code for finding in findings))

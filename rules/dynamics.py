@@ -59,8 +59,9 @@ class NonFiniteLoss(Rule):
     ```
 
     ## Fix
-    `lower_learning_rate` divides the learning rate (RMSprop at 1e-3 is a safe default). Check that
-    features are scaled (DP02, DP03) and free of missing values (DP04).
+    `lower_learning_rate`: divide the learning rate by 10 and train again; `advisor train --fix`
+    does, up to 3 times, while the loss is not finite. Check that features are scaled (DP02, DP03)
+    and free of missing values (DP04).
     """
 
     code = "TD01"
@@ -121,7 +122,8 @@ class LossDiverging(Rule):
     ```
 
     ## Fix
-    `lower_learning_rate`: divide the learning rate by 10 (or use RMSprop at 1e-3).
+    `lower_learning_rate`: divide the learning rate by 10 and train again; `advisor train --fix`
+    does, up to 3 times, while the loss diverges.
     """
 
     code = "TD02"
@@ -197,7 +199,8 @@ class LossOscillating(Rule):
     ```
 
     ## Fix
-    `lower_learning_rate`; a larger batch size also steadies the steps.
+    `lower_learning_rate`: divide the learning rate by 10 and train again; `advisor train --fix`
+    does, up to 3 times, while the loss oscillates. A larger batch size also steadies the steps.
     """
 
     code = "TD03"

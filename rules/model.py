@@ -617,11 +617,12 @@ class LearningRateOutOfRange(Rule):
     ## Best practice
     ```yaml
     model:
-      optimizer: {name: rmsprop, learning_rate: 0.001}
+      optimizer: {name: adam, learning_rate: 0.001}
     ```
 
     ## Fix
-    `fix_learning_rate` keeps the optimizer and sets its learning rate to 1e-3.
+    `fix_learning_rate` keeps the optimizer and sets its learning rate to 1e-3, the Keras default
+    of every adaptive optimizer: switching optimizers would change a valid choice.
     """
 
     code = "MC07"

@@ -127,8 +127,10 @@ class TrainingLossNotDecreasing(Rule):
     ```
 
     ## Fix
-    `lower_learning_rate` resets the optimizer to RMSprop at 1e-3, which trains most dense
-    networks; if the loss still does not move, check the output layer and the labels.
+    `lower_learning_rate`: a learning rate too large can stall the loss near where it started;
+    `advisor train --fix` trains again at a tenth of it (up to 3 times) and keeps the declared rate
+    when that does not help. If the loss still does not move, check the output layer and the
+    labels, and whether the rate is far too small (MC07).
     """
 
     code = "OF02"
