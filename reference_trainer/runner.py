@@ -278,7 +278,7 @@ def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, pool
     stages = Stages(prepared, pool, options.quiet, options.echo)
     has_test = len(prepared.rows.test) > 0
     plan = stage_plan(options.stage, options.fix, has_test)
-    optional = set()
+    optional: set[str] = set()
     if judge is not None and options.stage is None:
         # --fix goes on into regularization only when the model it chose overfits unregularized
         plan.insert(plan.index("overfit") + 1, "regularize")
@@ -286,7 +286,8 @@ def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, pool
     declared_strategy = experiment.baseline.strategy if experiment.baseline is not None else None
     has_validation = any(len(unit.validation) for unit in prepared.units)
     for stage in plan:
-        if stage in optional and not judge.standing(REGULARIZE, outcome.selected.spec, outcome.selected.history):
+        if stage in optional and judge is not None and not judge.standing(
+                REGULARIZE, outcome.selected.spec, outcome.selected.history):
             continue
         if stage in ("overfit", "regularize") and not has_validation:
             stages.say(f"[{stage}] skipped: it chooses on validation data, and the record declares none")
