@@ -134,8 +134,9 @@ def prepare(experiment, record_path: str, seed: int) -> Prepared:
                             "model.epochs is 0: nothing would be trained; declare 1 or more epochs")
     try:
         check_memory(spec, units[0].x_train.shape[1])
-    except ValueError as exc:
-        raise located_error(experiment, record_path, "/model/layers", str(exc)) from None
+    except ValueError as exc:  # at the widest layer's units: the declaration to shrink
+        widest = max(range(len(spec.layers)), key=lambda i: spec.layers[i].units or 0)
+        raise located_error(experiment, record_path, f"/model/layers/{widest}/units", str(exc)) from None
     try:
         _check_output(spec, kind, targets, record_path)
     except TrainerError as exc:

@@ -86,7 +86,7 @@ def test_a_time_split_with_a_time_column_runs(tmp_path):
 def test_a_billion_unit_layer_is_refused_before_keras_allocates(tmp_path):
     record = _case(tmp_path, "train-billion-units")
     result = _train_refused(tmp_path, record)
-    assert_clean_failure(result, f"experiment.yaml:{_line_of(record, 'layers:')}:", "6,000,000,001 parameters",
+    assert_clean_failure(result, f"experiment.yaml:{_line_of(record, 'units: 1000000000')}:", "6,000,000,001 parameters",
                          "89.4 GiB", "declare fewer units")
 
 
