@@ -40,8 +40,7 @@ def command(paths, output, to_stdout, allow_paths) -> None:
     paths = list(paths) or ["."]
     record = output or _default_record(paths)
     try:
-        if not to_stdout:
-            _refuse_existing(record)
+        _refuse_unwritable(record, to_stdout)
         from advisor.adopt.document import record_text
         from advisor.adopt.found import find_artifacts
         from advisor.confine import confine_command
@@ -70,15 +69,24 @@ def _default_record(paths: list[str]) -> str:
     return RECORD_NAME
 
 
-def _refuse_existing(record: str) -> None:
-    """Raises: UsageError: the record file (or a folder of that name) exists, or its folder does not."""
+def _refuse_unwritable(record: str, to_stdout: bool) -> None:
+    """Refuse a record that would replace a file, or that could not be written as YAML.
+
+    Raises:
+        UsageError: the record file (or a folder of that name) exists, its folder does not, or its
+            name is not a YAML file's.
+    """
     from advisor.errors import UsageError
 
+    if not record.lower().endswith((".yaml", ".yml")):
+        raise UsageError(f"--output {record}: the record is written as YAML, with comments; name a .yaml or .yml file")
+    if to_stdout:
+        return
     if os.path.lexists(record):
         raise UsageError(f"{record}: exists; refusing to overwrite it (remove it, or name another file with -o)")
-    folder = os.path.dirname(os.path.abspath(record))
-    if not os.path.isdir(folder):
-        raise UsageError(f"{record}: no such folder {folder}")
+    folder = os.path.dirname(record)
+    if folder and not os.path.isdir(folder):
+        raise UsageError(f"{record}: no such folder '{folder}' to write the record in")
 
 
 def _fail(message: str) -> NoReturn:

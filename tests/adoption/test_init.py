@@ -170,6 +170,9 @@ def test_an_existing_record_is_never_overwritten(tmp_path, keras_run):
     for name in ("experiment.yaml", "other.yaml"):
         with open(os.path.join(folder, name), encoding="utf-8") as handle:
             assert handle.read() == mine
+    assert_clean_failure(run_advisor("init", "-o", "experiment.toml", cwd=folder), "experiment.toml", "name a .yaml")
+    assert_clean_failure(run_advisor("init", "-o", "missing/experiment.yaml", cwd=folder), "no such folder 'missing'")
+    assert not os.path.exists(os.path.join(folder, "experiment.toml"))
 
 
 def test_a_corrupt_model_is_one_message_and_no_record(tmp_path, keras_run):
