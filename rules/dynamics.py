@@ -101,6 +101,9 @@ class LossDiverging(Rule):
     `factor` (10x) or more at any point. Growth among values under 1% of the first loss is
     numerical noise around a near-perfect fit and is ignored. Needs 4 or more epochs.
 
+    A loss that ends above its start is also not learning: OF02's finding on such a curve is
+    folded into this one.
+
     ## Why is this bad?
     Gradient descent that increases the loss overshoots: each step lands further up the other side
     of the valley. The model will not get better by training longer; the step size is wrong.
@@ -131,6 +134,7 @@ class LossDiverging(Rule):
     stage = 5
     severity = Severity.ERROR
     remedy = "lower_learning_rate"
+    supersedes = ("OF02",)
 
     class Options(RuleOptions):
         factor: float = Field(10.0, gt=1, description="Growth over an earlier minimum that counts as divergence.")
@@ -142,16 +146,18 @@ class LossDiverging(Rule):
         start, end = start_and_end(values)
         growth = largest_growth(values)
         evidence = {"start": start, "end": end, "factor": options.factor, "epochs": len(values)}
+        # A loss ending above its start is a judgement of the whole curve, which OF02 judges too.
+        whole_curve = "/history/loss" if ends_above_start(start, end) else ""
         if growth is not None and growth[0] >= options.factor and values[growth[2]] >= NOISE_FLOOR * start:
             factor, low, high = growth
             yield self.violation(
                 f"training loss grew {factor:,.1f}x, from {values[low]:.4g} at epoch {low + 1} to "
                 f"{values[high]:.4g} at epoch {high + 1} (threshold {options.factor:g}x): the steps "
                 "overshoot; lower the learning rate",
-                f"/history/loss/{high}",
+                f"/history/loss/{high}", about=whole_curve,
                 growth=factor, low_epoch=low + 1, high_epoch=high + 1, **evidence,
             )
-        elif ends_above_start(start, end):
+        elif whole_curve:
             yield self.violation(
                 f"training loss ends at {end:.4g} (median of the last 3 epochs), above its start "
                 f"{start:.4g} at epoch {finite_points(values)[0][0] + 1} (threshold: not above the start): training "

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
-from advisor.curves import best_epoch, end_value, ends_above_start, finite_points, start_and_end, tail_improvement
+from advisor.curves import best_epoch, end_value, finite_points, start_and_end, tail_improvement
 from advisor.facts import (
     curve_to_judge, history_key, metric_goal_of, present_pointer, validation_score,
 )
@@ -96,8 +96,8 @@ class TrainingLossNotDecreasing(Rule):
     Compares where the training loss ends (the median of its last three epochs) with its first
     epoch and fires when the end is not below `max_ratio` (0.9) of the start. Needs 4 or more
     epochs and a positive loss (the ratio of a loss that can be negative, such as cosine
-    similarity, means nothing). A loss that ends above its start is diverging and reported by
-    TD02 instead.
+    similarity, means nothing). A loss that ends above its start is diverging: when TD02 reports
+    it, this finding is folded into TD02's.
 
     Learning is judged by the success metric too, when its training series is logged (accuracy's
     when no metric is declared): if its distance from a perfect score (1 for accuracy, AUC, F1...;
@@ -150,7 +150,7 @@ class TrainingLossNotDecreasing(Rule):
         if start <= 0 or end < 0:
             return
         ratio = end / start
-        if ratio < options.max_ratio or ends_above_start(start, end):
+        if ratio < options.max_ratio:
             return
         if _metric_improved(experiment, options.max_ratio):
             return

@@ -88,7 +88,7 @@ def test_a_folded_finding_uses_no_suppression(relu):
     assert [f["evidence"] for f in findings if f["code"] == "ADV100"] == [{"selector": "MC02"}]
 
 
-#: Records where one output-layer mistake is owned by the first rule and also judged by the second.
+#: Records where one mistake is owned by the first rule and also judged by the second.
 OVERLAPS = {
     "relu-with-binary-crossentropy": ("MC01", "MC02", {
         "problem": {"type": "binary_classification"},
@@ -111,6 +111,10 @@ OVERLAPS = {
         "problem": {"type": "multilabel_classification", "labels": "one_hot"},
         "model": {"layers": [{"type": "dense", "units": 3, "activation": "sigmoid"}],
                   "loss": "sparse_categorical_crossentropy"}}),
+    "a-loss-that-ends-above-its-start": ("TD02", "OF02", {
+        "history": {"loss": [0.5, 0.45, 0.48, 0.55, 0.60, 0.62]}}),
+    "a-loss-that-grows-tenfold-and-ends-above-its-start": ("TD02", "OF02", {
+        "history": {"loss": [0.5, 0.05, 0.9, 1.2, 1.1, 1.3]}}),
 }
 
 
@@ -122,6 +126,14 @@ def test_each_overlap_is_folded_only_while_its_owner_runs(tmp_path, owner, folde
     assert [f.code for f in alone] == [folded]
     both = lint_record(tmp_path / "both", record, select=[owner, folded])
     assert [f.code for f in both] == [owner]
+
+
+def test_a_spike_the_loss_recovers_from_leaves_a_flat_loss_to_report(tmp_path):
+    """TD02's growth finding is about one epoch, not the whole curve that OF02 judges: both stand."""
+    record = {"history": {"loss": [0.5, 0.04, 0.6, 0.47, 0.47, 0.47]}}
+    findings = lint_record(tmp_path, record, select=["TD02", "OF02"])
+    assert sorted(f.code for f in findings) == ["OF02", "TD02"]
+    assert [f.pointer for f in findings if f.code == "TD02"] == ["/history/loss/2"]
 
 
 def test_the_built_in_declarations_name_registered_rules():
