@@ -41,8 +41,12 @@ def _alone_codes(folder, record: dict) -> set[str]:
         named = _named(record, keys)
         if named:
             codes |= _lint_codes(named, cwd=folder)
-    data = {"data": record["data"]} if "data" in record else {"splits": {"files": record["splits"]["files"]}} \
-        if "files" in record.get("splits", {}) else None
+    if "data" in record:
+        data = {"data": record["data"]}
+    elif "files" in record.get("splits", {}):
+        data = {"splits": {"files": record["splits"]["files"]}}
+    else:
+        data = None
     if data is not None:
         write(folder, "data-alone.yaml", data)
         codes |= _lint_codes("data-alone.yaml", cwd=folder)
@@ -61,9 +65,8 @@ def _copy_example(name: str, destination) -> str:
     """The example's artifacts without its record: what a team adopting the advisor would have."""
     folder = os.path.join(str(destination), name)
     shutil.copytree(os.path.join(EXAMPLES, name), folder)
-    for record in ("experiment.yaml",):
-        if os.path.exists(os.path.join(folder, record)):
-            os.remove(os.path.join(folder, record))
+    if os.path.exists(os.path.join(folder, "experiment.yaml")):
+        os.remove(os.path.join(folder, "experiment.yaml"))
     return folder
 
 
