@@ -421,7 +421,9 @@ class Experiment(Section):
     run: Optional[Run] = None
 
     _sources: SourceMap = PrivateAttr(default_factory=lambda: SourceMap(""))
-    _suppressions: list[Any] = PrivateAttr(default_factory=list)
+    # A lambda, not `list`: pydantic inspects the factory's signature, and a builtin's costs a
+    # tokenizer run on every start-up.
+    _suppressions: list[Any] = PrivateAttr(default_factory=lambda: [])
 
     @property
     def sources(self) -> SourceMap:
