@@ -34,9 +34,11 @@ def summary(fixes: list[FileFix], fixer: Fixer, would: bool) -> list[str]:
     fixed = sum(fix.fixed_count for fix in fixes)
     remaining = sum(len(fix.after) for fix in fixes)
     lines = [f"{'Would fix' if would else 'Fixed'} {_plural(fixed, 'finding')} ({remaining} remaining)."]
-    unsafe = sorted({f.code for fix in fixes for f in fix.after if fixer.unsafe_only(f)})
+    # Only records are edited: an unsafe fix of a finding in a model, log or store applies nowhere.
+    editable = [f for fix in fixes if fix.editable for f in fix.after if fixer.unsafe_only(f)]
+    unsafe = sorted({f.code for f in editable})
     if unsafe:
-        count = sum(1 for fix in fixes for f in fix.after if fixer.unsafe_only(f))
+        count = len(editable)
         lines.append(f"{_plural(count, 'more finding')} ({', '.join(unsafe)}) {'has' if count == 1 else 'have'} "
                      "an unsafe fix: it changes a decision (problem type, metric, protocol, splits, "
                      "architecture); apply with `advisor fix --unsafe-fixes` (preview with --diff).")

@@ -106,3 +106,15 @@ def test_a_fully_logged_column_lists_no_gaps(logs):
     _, paths = logs
     history, _ = read_history_file(paths["validation"])
     assert "not_logged" not in history
+
+
+def test_fix_of_a_lone_log_offers_no_unsafe_fix(logs):
+    """A log is never edited: `advisor fix` must not suggest `--unsafe-fixes` for its OF01."""
+    from tests.advisor_cli import run_advisor
+
+    directory, paths = logs
+    result = run_advisor("fix", "--diff", os.path.basename(paths["no_validation"]), cwd=directory)
+    assert result.returncode in (0, 1), result.stderr
+    assert "OF01" in run_advisor("lint", os.path.basename(paths["no_validation"]), cwd=directory).stdout
+    assert "--unsafe-fixes" not in result.stdout + result.stderr
+    assert "not an experiment record file; `advisor fix` edits records only." in result.stdout + result.stderr
