@@ -22,6 +22,7 @@ import collections
 import csv
 import io
 import math
+import mmap
 import os
 import re
 import zipfile
@@ -236,16 +237,21 @@ def _read_csv(path: str, budget: MemoryBudget) -> list[DataFile]:
 
 def _scan_lines(path: str) -> tuple[int, int | None]:
     """Line breaks in the file (an upper bound of its rows) and the offset of its first NUL byte
-    (None when it holds none), read in 8 MiB chunks."""
-    count, offset = 0, 0
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CSV_BLOCK_BYTES), b""):
-            nul = chunk.find(b"\0")
-            if nul >= 0:
-                return count, offset + nul
-            count += chunk.count(b"\n")
-            offset += len(chunk)
-    return count + 1, None
+    (None when it holds none).
+
+    The file is mapped, not read: the counting runs on the page cache's copy, 8 MiB at a time,
+    instead of copying every byte into Python first.
+    """
+    if os.path.getsize(path) == 0:  # an empty file cannot be mapped
+        return 1, None
+    with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        nul = mapped.find(b"\0")
+        end = len(mapped) if nul < 0 else nul
+        data = np.frombuffer(mapped, dtype=np.uint8, count=end)
+        count = sum(int(np.count_nonzero(data[start:start + CSV_BLOCK_BYTES] == ord("\n")))
+                    for start in range(0, end, CSV_BLOCK_BYTES))
+        del data  # the mapping cannot close while an array still views it
+    return (count + 1, None) if nul < 0 else (count, nul)
 
 
 def _nul_error(path: str, offset: int, names: list[str], delimiter: str) -> InputError:
