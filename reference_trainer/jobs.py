@@ -128,7 +128,7 @@ def _run_job(job: Job, keep_model: bool) -> JobResult:
     _freeze_loaded_objects()
     warnings.filterwarnings("ignore", module="keras")  # e.g. "softmax over one unit": the advisor's rules say it
     keras.utils.set_random_seed(job.seed)
-    model = build_model(job.spec, job.x_train.shape[1])
+    model = build_model(job.spec, job.x_train.shape[1], seed=job.seed)
     callbacks = [] if job.quiet else [_progress_callback(keras, job.label, job.epochs)]
     validation = (job.x_val, job.y_val) if job.x_val is not None and len(job.x_val) else None
     if validation is not None and job.early_stopping and job.spec.early_stopping is not None:

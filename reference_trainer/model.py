@@ -192,9 +192,11 @@ def _layer_class(keras: Any, kind: str) -> Any:
     raise ValueError(f"unknown Keras layer type {kind!r}")
 
 
-def _layer(keras: Any, spec: LayerSpec) -> Any:
+def _layer(keras: Any, spec: LayerSpec, seed: int | None = None) -> Any:
     cls = _layer_class(keras, spec.type)
     kwargs: dict[str, Any] = {}
+    if seed is not None:
+        kwargs.update(_seeded(keras, cls, seed))
     if spec.units is not None:
         kwargs["units"] = spec.units
     if spec.activation is not None and spec.type != "softmax":
@@ -204,6 +206,21 @@ def _layer(keras: Any, spec: LayerSpec) -> Any:
     if spec.l1 or spec.l2:
         kwargs["kernel_regularizer"] = keras.regularizers.L1L2(l1=spec.l1 or 0.0, l2=spec.l2 or 0.0)
     return cls(**kwargs)
+
+
+def _seeded(keras: Any, cls: Any, seed: int) -> dict[str, Any]:
+    """Seeds for a layer's random parts, so building it draws nothing from Python's process-wide
+    `random` (which Keras uses for unseeded layers, and which a Dask worker's own threads draw
+    from while a job builds its model: the initial weights would then depend on timing)."""
+    import inspect
+
+    accepted = inspect.signature(cls.__init__).parameters
+    kwargs: dict[str, Any] = {}
+    if "kernel_initializer" in accepted:  # Keras' default kernel initializer, seeded
+        kwargs["kernel_initializer"] = keras.initializers.GlorotUniform(seed=seed)
+    if "seed" in accepted:
+        kwargs["seed"] = seed
+    return kwargs
 
 
 def loss_object(keras: Any, spec: ModelSpec) -> Any:
@@ -343,8 +360,15 @@ def check_memory(spec: ModelSpec, input_dim: int) -> None:
                          f"{limit[1]} {limit[0] / 2**30:,.1f} GiB of memory; declare fewer units")
 
 
-def build_model(spec: ModelSpec, input_dim: int) -> Any:
+def build_model(spec: ModelSpec, input_dim: int, seed: int | None = None) -> Any:
     """A compiled Sequential model over `input_dim` features.
+
+    Args:
+        spec: The layers, loss, optimizer and metrics.
+        input_dim: The number of input features.
+        seed: Seeds every layer's initializer and dropout (layer `i` gets `seed * 1000 + i`), so
+            the model is the same whatever else the process does meanwhile; None leaves Keras'
+            unseeded defaults.
 
     Raises:
         ValueError: a layer, loss or optimizer Keras does not know, or settings it refuses, or a
@@ -353,7 +377,8 @@ def build_model(spec: ModelSpec, input_dim: int) -> Any:
     check_memory(spec, input_dim)
     keras = import_keras()
     try:
-        model = keras.Sequential([keras.Input(shape=(input_dim,))] + [_layer(keras, layer) for layer in spec.layers])
+        model = keras.Sequential([keras.Input(shape=(input_dim,))] + [
+            _layer(keras, layer, None if seed is None else seed * 1000 + index) for index, layer in enumerate(spec.layers)])
         model.compile(optimizer=_optimizer(keras, spec), loss=loss_object(keras, spec), metrics=metric_objects(keras, spec))
     except (ValueError, TypeError, KeyError) as exc:
         raise ValueError(f"the model cannot be built: {exc}") from None
