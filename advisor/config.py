@@ -12,10 +12,14 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import click
+
+from advisor.confine import confine, unconfine
 from advisor.errors import ConfigError, InputError
 from advisor.locations import SourceMap
 from advisor.severity import Severity
@@ -287,3 +291,32 @@ def _settings_pointer(settings: Settings, key: str) -> str:
     if settings.source and os.path.basename(settings.source) == "advisor.toml":
         return f"/{key}"
     return f"/tool/advisor/{key}"
+
+
+def confine_command(config_file: str | None, allow_paths: Iterable[str], inputs: Iterable[str]) -> None:
+    """Confine reads as the lint, next and fix commands do.
+
+    Args:
+        config_file: The file given with `--config`, or None to find it from the working directory.
+        allow_paths: The `--allow-path` values (relative to the working directory).
+        inputs: The paths given on the command line: the user named them, so they (and the folder of
+            a file among them) are readable too.
+
+    Inside a click command, the confinement ends when the command's context closes.
+
+    Raises:
+        InputError: the configuration file cannot be read.
+    """
+    path = config_file if config_file else find_config_file(".")
+    settings = load_settings(path)
+    root = os.path.dirname(os.path.abspath(path)) if path else os.getcwd()
+    allowed = [os.path.join(root, allowed_path) for allowed_path in settings.allow_paths]
+    allowed += list(allow_paths)
+    for given in inputs:
+        allowed.append(given)
+        if not os.path.isdir(given):
+            allowed.append(os.path.dirname(os.path.abspath(given)))
+    confine(root, allowed)
+    context = click.get_current_context(silent=True)
+    if context is not None:  # the confinement ends with the command (tests run many in one process)
+        context.call_on_close(unconfine)

@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from advisor.docs import arguments, check_or_write
-from advisor.readers.record import _unwrap as _model_in
+from advisor.readers.record_validation import _unwrap as _model_in
 from advisor.record import Experiment
 
 #: The page's first line: a file without it is never replaced.

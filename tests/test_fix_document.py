@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from advisor.fix.document import MISSING, field_order, key_position, open_document
+from advisor.fix.backends import open_document
+from advisor.fix.document import MISSING, field_order, key_position
 from advisor.fix.merge import merge_lines
 
 

@@ -53,7 +53,7 @@ def command(paths, show_diff, quiet, write_record, record_name, unsafe_fixes, se
     from advisor.lint import build_config
 
     try:
-        from advisor.confine import confine_command
+        from advisor.config import confine_command
 
         confine_command(config_file, allow_paths, paths)
         config = build_config(config_file, split_selectors(select) or None, split_selectors(ignore),

@@ -43,7 +43,7 @@ def command(paths, output, to_stdout, allow_paths) -> None:
         _refuse_unwritable(record, to_stdout)
         from advisor.adopt.document import record_text
         from advisor.adopt.found import find_artifacts
-        from advisor.confine import confine_command
+        from advisor.config import confine_command
 
         confine_command(None, allow_paths, paths)  # reads stay inside the project root, as lint's
         text = record_text(find_artifacts(paths, skip=record), record)

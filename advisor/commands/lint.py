@@ -56,7 +56,7 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
         return build_config(config_file, *selection, fail_on, warn_unused_ignores, start=".")
 
     try:
-        from advisor.confine import confine_command
+        from advisor.config import confine_command
 
         confine_command(config_file, allow_paths, paths)
         if output:

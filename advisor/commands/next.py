@@ -44,7 +44,7 @@ def command(paths, fmt, config_file, color, allow_paths) -> None:
     from advisor.errors import AdvisorError
 
     try:
-        from advisor.confine import confine_command
+        from advisor.config import confine_command
 
         confine_command(config_file, allow_paths, paths)
         assessments, errors = assess_paths(list(paths), config_file)

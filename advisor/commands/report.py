@@ -40,7 +40,7 @@ def command(paths, output, fmt, select, extend_select, ignore, fail_on, exit_zer
     could not be read (the page still shows the others).
     """
     from advisor.commands.lint import _refuse_overwriting_inputs
-    from advisor.confine import confine_command
+    from advisor.config import confine_command
     from advisor.engine import fails
     from advisor.errors import AdvisorError
     from advisor.lint import build_config

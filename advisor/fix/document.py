@@ -337,25 +337,3 @@ def is_record_file(path: str) -> bool:
     another input read from such a file (a Keras model JSON, a History JSON)."""
     kind = kind_of(path)
     return kind is not None and kind.name == "record" and document_format(path) is not None
-
-
-def open_document(path: str, text: str) -> Document:
-    """A `Document` for the record file `path` holding `text`.
-
-    Raises:
-        ValueError: the file is not a YAML, TOML or JSON record.
-    """
-    fmt = document_format(path)
-    if fmt == "yaml":
-        from advisor.fix.yaml_document import YamlDocument
-
-        return YamlDocument(path, text)
-    if fmt == "toml":
-        from advisor.fix.toml_document import TomlDocument
-
-        return TomlDocument(path, text)
-    if fmt == "json":
-        from advisor.fix.json_document import JsonDocument
-
-        return JsonDocument(path, text)
-    raise ValueError(f"{path}: not a YAML, TOML or JSON record; nothing to fix")

@@ -17,8 +17,9 @@ from advisor.config import ResolvedConfig
 from advisor.engine import Linter
 from advisor.errors import AdvisorError, InputError, reading
 from advisor.finding import Finding
+from advisor.fix.backends import open_document
 from advisor.fix.context import FixContext, NeedsTraining, NotFixable
-from advisor.fix.document import is_record_file, open_document
+from advisor.fix.document import is_record_file
 from advisor.fix.remedies import REMEDIES, SAFE, TRAINING, UNSAFE, Remedy, edit_safety
 from advisor.record import Experiment
 

@@ -157,8 +157,6 @@ class YamlDocument(Document):
         text = self._merged(modified)
         lost = Counter(_comments(self.original)) - Counter(_comments(text))
         if lost:
-            from advisor.fix.context import NotFixable
-
             raise NotFixable(f"the edit would drop the comment '{next(iter(lost))}' (the YAML library cannot keep "
                              "it where it stands); edit the record by hand")
         return text

@@ -78,7 +78,7 @@ def _artifact_kinds() -> list[InputKind]:
         InputKind("keras-model-json", sniff.is_model_json, _lazy("advisor.readers.keras", "read_model_input")),
         InputKind("keras-history-json", sniff.is_history_json, _lazy("advisor.readers.history", "read_history_input")),
         InputKind("keras-history-csv", sniff.is_history_csv, _lazy("advisor.readers.history", "read_history_input")),
-        InputKind("training-source", sniff.is_training_source, _lazy("advisor.readers.source", "read_source_input")),
+        InputKind("training-source", sniff.is_training_source, _lazy("advisor.readers.script_input", "read_source_input")),
     ]
 
 

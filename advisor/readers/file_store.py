@@ -11,7 +11,7 @@ from typing import Any
 from advisor.errors import InputError
 from advisor.locations import Location
 from advisor.readers.artifacts import read_artifact_text
-from advisor.readers.mlflow import (
+from advisor.readers.mlflow_runs import (
     STATUS_NUMBERS, MAX_METRIC_FILE_BYTES, LoggedRun, MetricPoint, count_children, model_candidates, small_text,
 )
 from advisor.readers.sniff import experiment_dirs, is_mlflow_experiment, is_mlflow_root, is_mlflow_run

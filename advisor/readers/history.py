@@ -51,7 +51,7 @@ def read_history_input(path: str) -> list[tuple[str | None, Any]]:
     Raises:
         InputError: the log cannot be read.
     """
-    from advisor.readers.record import validate_record
+    from advisor.readers.record_validation import validate_record
 
     history, locations = read_history_file(path)
     sources = section_sources(path, "history", locations)

@@ -52,7 +52,7 @@ def read_model_input(path: str) -> list[tuple[str | None, Any]]:
     Raises:
         InputError: the file cannot be read as a Keras model.
     """
-    from advisor.readers.record import validate_record
+    from advisor.readers.record_validation import validate_record
 
     model, locations = read_model_file(path)
     sources = section_sources(path, "model", locations)

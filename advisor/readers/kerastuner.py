@@ -24,7 +24,7 @@ from typing import Any
 from advisor.errors import InputError
 from advisor.locations import Location, SourceMap
 from advisor.readers.artifacts import MB, Locations, read_artifact_text
-from advisor.readers.tuning import Sections, split_of_metric
+from advisor.readers.tuning_sections import Sections, split_of_metric
 
 #: Largest oracle.json or trial.json accepted (a trial's file is a few KB; an oracle of 100,000
 #: trials is about 10 MB).

@@ -27,52 +27,17 @@ import json
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
 from advisor.errors import InputError
 from advisor.locations import Location, SourceMap, escape_token
-from advisor.readers.artifacts import MB, Locations, check_size, float32_value, merge_section, read_artifact_text
+from advisor.readers.artifacts import Locations, float32_value, merge_section
+from advisor.readers.mlflow_runs import LoggedRun, MetricPoint
 
-#: Largest metric file of a file store accepted (about a million logged values).
-MAX_METRIC_FILE_BYTES = 64 * MB
-#: Largest meta.yaml, param or tag file accepted (MLflow caps values at a few KB).
-MAX_SMALL_FILE_BYTES = 1 * MB
 _STATUS = {"FINISHED": "completed", "FAILED": "failed", "KILLED": "interrupted", "RUNNING": "running"}
-#: The file store writes run status as RunStatus numbers.
-STATUS_NUMBERS = {1: "RUNNING", 2: "SCHEDULED", 3: "FINISHED", 4: "FAILED", 5: "KILLED"}
 #: Record sections a dotted param, tag or metric name may fill (`model.loss`, `problem.type`).
 _DOTTED_SECTIONS = {"problem", "data", "splits", "protocol", "metric", "baseline", "model", "tuning", "final", "run"}
-PARENT_TAG = "mlflow.parentRunId"
-
-
-@dataclass
-class MetricPoint:
-    step: int
-    timestamp: int
-    value: float
-    location: Location
-
-
-@dataclass
-class LoggedRun:
-    """What a store holds for one run, with where each value is."""
-
-    run_id: str
-    #: The file findings fall back to (the run's meta.yaml, or the SQLite store).
-    main: str
-    name: str | None = None
-    status: str | None = None
-    start_time: int | None = None
-    end_time: int | None = None
-    metrics: dict[str, list[MetricPoint]] = field(default_factory=dict)
-    metric_locations: dict[str, Location] = field(default_factory=dict)
-    params: dict[str, tuple[str, Location]] = field(default_factory=dict)
-    tags: dict[str, tuple[str, Location]] = field(default_factory=dict)
-    #: Candidate paths of the Keras model the run logged (`.../data/model.keras`).
-    model_files: list[str] = field(default_factory=list)
-    children: int = 0
 
 
 # --- public entry points ------------------------------------------------------------------------
@@ -129,7 +94,7 @@ def run_record(run: LoggedRun) -> Any:
         InputError: a value the run logs under a record field name is invalid, or its logged model
             cannot be read.
     """
-    from advisor.readers.record import validate_record
+    from advisor.readers.record_validation import validate_record
 
     data: dict[str, Any] = {}
     sources = SourceMap(run.main)
@@ -222,7 +187,7 @@ def _dotted_fields(run: LoggedRun, data: dict[str, Any], sources: SourceMap) -> 
 
 
 def _is_record_field(tokens: list[str]) -> bool:
-    from advisor.readers.record import _fields_at
+    from advisor.readers.record_validation import _fields_at
 
     return all(token in _fields_at(tokens[:depth]) for depth, token in enumerate(tokens))
 
@@ -344,49 +309,3 @@ def parse_value(text: str) -> Any:
         except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
             return value
     return value
-
-
-def count_children(runs: list[LoggedRun]) -> None:
-    """Set each run's `children`: the nested runs (trials) that name it as their parent."""
-    counts: dict[str, int] = {}
-    for run in runs:
-        parent = run.tags.get(PARENT_TAG)
-        if parent:
-            counts[parent[0]] = counts.get(parent[0], 0) + 1
-    for run in runs:
-        run.children = counts.get(run.run_id, 0)
-
-
-def small_text(path: str, what: str) -> str:
-    """A meta.yaml, param or tag file, size-checked before reading ("" when empty)."""
-    if check_size(path, MAX_SMALL_FILE_BYTES, what) == 0:
-        return ""
-    return read_artifact_text(path, MAX_SMALL_FILE_BYTES, what)
-
-
-def model_candidates(artifact_dirs: list[str], relative_to: str) -> list[str]:
-    """Where a run's logged Keras model may be: `<artifact dir>/data/model.keras` for each local
-    artifact location (`file://` URIs and plain paths), first relative to `relative_to` from the
-    location's `mlruns/` part on (so a store that was copied or moved reads its own artifacts)."""
-    from urllib.parse import unquote, urlparse
-
-    found: list[str] = []
-    for location in artifact_dirs:
-        if not location:
-            continue
-        if location.startswith("file:"):
-            local = unquote(urlparse(location).path)
-        elif "://" in location:
-            continue  # a remote artifact store: not read
-        else:
-            local = location
-        tries = [local]
-        marker = local.replace("\\", "/").find("mlruns/")
-        if marker >= 0:  # the store's own copy first: a store copied elsewhere reads its own artifacts
-            from advisor.confine import is_allowed
-
-            # A copied store's original location is another machine's folder: outside the project
-            # root it is skipped without a word (any other location outside is refused when read).
-            tries = [os.path.join(relative_to, local[marker:])] + ([local] if is_allowed(local) else [])
-        found.extend(os.path.join(base, "data", "model.keras") for base in tries)
-    return found

@@ -30,7 +30,7 @@ from advisor.errors import InputError
 from advisor.locations import Location, escape_token
 from advisor.readers.artifacts import check_size
 from advisor.readers.sniff import SQLITE_MAGIC, head
-from advisor.readers.tuning import Sections, split_of_metric
+from advisor.readers.tuning_sections import Sections, split_of_metric
 
 _WHAT = "an Optuna SQLite storage (optuna.create_study(storage=\"sqlite:///optuna.db\"))"
 #: Optuna's storage schema versions this reader knows (version_info.schema_version; 12 since 3.0).

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from advisor.errors import InputError
 from advisor.locations import Location, escape_token
 from advisor.readers.artifacts import check_size
-from advisor.readers.mlflow import (
+from advisor.readers.mlflow_runs import (
     LoggedRun,
     MetricPoint,
     count_children,

@@ -26,7 +26,7 @@ from advisor.errors import InputError
 from advisor.locations import Location, escape_token
 from advisor.readers.artifacts import check_size
 from advisor.readers.sniff import TENSORBOARD_EVENT_PREFIX, TENSORBOARD_RUN_FOLDERS
-from advisor.readers.tuning import Sections
+from advisor.readers.tuning_sections import Sections
 
 #: Largest event file accepted (image and histogram summaries make them big; they are skipped).
 MAX_EVENT_FILE_BYTES = 1024 * 1024 * 1024

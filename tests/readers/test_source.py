@@ -237,7 +237,7 @@ def test_github_annotation_of_a_notebook_sits_in_the_notebook_file(tmp_path):
 def test_files_the_script_names_are_read_beside_it(tmp_path):
     """A CSVLogger log (written by Keras) and a data CSV (written by pandas) next to the script
     fill `history` and the data profile, located in those files."""
-    from advisor.readers.source import read_source_input
+    from advisor.readers.script_input import read_source_input
     from tests.readers.keras_models import diverging_training
     from tests.readers.test_source_corpus import write_classification_csv
 

@@ -14,7 +14,6 @@ import os
 from typing import Any
 
 from advisor.errors import InputError
-from advisor.escape import escape_control
 from advisor.locations import Location, SourceMap
 from advisor.readers.source.parse import load_units
 
@@ -42,36 +41,6 @@ def extract(path: str) -> tuple[dict[str, Any], dict[str, Location], list[Any], 
     suppressions = [found for unit in units for found in scan(unit.path, unit.text)]
     trains = bool(interpreter.imports.libraries & TRAINING_LIBRARIES) and facts.fit_calls > 0
     return data, locations, suppressions, trains
-
-
-def read_source_input(path: str) -> list[tuple[str | None, Any]]:
-    """Read a script or notebook given alone: one record, or none when it trains nothing.
-
-    Raises:
-        InputError: the file cannot be read as Python 3 or as a notebook.
-    """
-    from advisor.readers.record import validate_record
-
-    data, locations, suppressions, trains = extract(path)
-    if not trains or not data:
-        import sys
-
-        why = ("trains nothing (no Keras or scikit-learn fit found)" if not trains else
-               "trains a model, but its settings are computed at run time: nothing to judge statically")
-        print(f"advisor: note: {escape_control(path)}: {why}", file=sys.stderr)
-        return []
-    sources = SourceMap(path)
-    for pointer, location in locations.items():
-        sources.add(pointer, location)
-    _read_named_files(path, data, sources)
-    return [(None, validate_record(path, data, sources).with_sources(sources, suppressions))]
-
-
-def _read_named_files(path: str, data: dict[str, Any], sources: SourceMap) -> None:
-    from advisor.readers.references import names_files, resolve_references
-
-    if names_files(data):
-        resolve_references(path, data, sources)
 
 
 def script_shown(record_path: str, value: str) -> str:

@@ -21,6 +21,7 @@ from advisor.readers.source.values import (
     Origin,
     Rows,
     Splitter,
+    grid_size,
 )
 
 #: Which rows a fit saw -> the record's `fit_on` (validation rows alone make no `fit_on` value).
@@ -199,9 +200,7 @@ class Facts:
         self._protocol(params.get("cv"), location)
         self.scoring(params.get("scoring"), params.get("scoring_location") or location)
         grid = params.get("grid")
-        from advisor.readers.source.interpret import _grid_size
-
-        trials = _grid_size(grid) if grid is not None else (kc.integer(params.get("n_iter")) or 10)
+        trials = grid_size(grid) if grid is not None else (kc.integer(params.get("n_iter")) or 10)
         if trials:
             self.set("/tuning/trials", trials, location)
         self.split_event("cv")

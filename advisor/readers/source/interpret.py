@@ -48,6 +48,7 @@ from advisor.readers.source.values import (
     Rows,
     Splitter,
     Tensor,
+    grid_size,
     role_of_name,
 )
 
@@ -494,7 +495,7 @@ class Interpreter:
                                        "scoring_location": self.locate(args.node("scoring"))})
             return search
         if cls == "ParameterGrid":
-            size = _grid_size(args.get("param_grid", 0))
+            size = grid_size(args.get("param_grid", 0))
             return Const(range(size)) if size is not None else None
         if cls in ("Pipeline", "make_pipeline", "ColumnTransformer", "make_column_transformer", "FeatureUnion",
                    "make_union"):
@@ -801,21 +802,6 @@ def _concatenated(parts: Any, stacked: bool) -> Any:
     if "test" in roles:
         return first.derived(role="all", order=None)
     return first.derived(role=None, order=None)
-
-
-def _grid_size(grid: Any) -> int | None:
-    """Candidates in a literal parameter grid (a dict of lists, or a list of such dicts)."""
-    value = grid.value if isinstance(grid, Const) else None
-    grids = value if isinstance(value, list) else [value]
-    total = 0
-    for one in grids:
-        if not isinstance(one, dict) or not all(isinstance(v, (list, tuple)) for v in one.values()):
-            return None
-        size = 1
-        for options in one.values():
-            size *= len(options)
-        total += size
-    return total
 
 
 def _pipeline_steps(cls: str, args: kc.Args) -> list[Estimator]:

@@ -202,3 +202,18 @@ class Reference:
     """A library object named, not called (`keras.activations.relu`, `keras.losses.mse`)."""
 
     name: str
+
+
+def grid_size(grid: Any) -> int | None:
+    """Candidates in a literal parameter grid (a dict of lists, or a list of such dicts)."""
+    value = grid.value if isinstance(grid, Const) else None
+    grids = value if isinstance(value, list) else [value]
+    total = 0
+    for one in grids:
+        if not isinstance(one, dict) or not all(isinstance(v, (list, tuple)) for v in one.values()):
+            return None
+        size = 1
+        for options in one.values():
+            size *= len(options)
+        total += size
+    return total
