@@ -174,11 +174,11 @@ def _lint_one(linter: Linter, path: str) -> _Outcome:
     except InputError as exc:
         return _Outcome(error=exc)
     findings = [f for subject, experiment in experiments for f in linter.lint(experiment, subject)]
-    _mark_fixes(linter, path, findings)
+    mark_fixes(linter, path, findings)
     return _Outcome(findings, _files_read(path, experiments))
 
 
-def _mark_fixes(linter: Linter, path: str, findings: list[Finding]) -> None:
+def mark_fixes(linter: Linter, path: str, findings: list[Finding]) -> None:
     """Set each finding's `fix` to what `advisor fix` can do for it; it edits record files only."""
     candidates = [finding for finding in findings if finding.remedy in EDIT_REMEDIES]
     if not candidates or not is_record_file(path):

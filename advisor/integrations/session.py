@@ -147,11 +147,23 @@ def experiment_of(record: dict[str, Any], path: str) -> Experiment:
     return read_record(path, record_text(record))
 
 
-def lint_experiment(experiment: Experiment, config: ResolvedConfig) -> list[Finding]:
-    """The findings of the rules `config` selects, suppressions and per-file ignores applied."""
-    from advisor.engine import Linter
+def lint_experiment(experiment: Experiment, config: ResolvedConfig, record_file: str | None = None) -> list[Finding]:
+    """The findings of the rules `config` selects, suppressions and per-file ignores applied.
 
-    return Linter(config).lint(experiment)
+    Args:
+        experiment: The record to lint.
+        config: The resolved configuration.
+        record_file: The record file written for it, if any: its findings then say what
+            `advisor fix` can fix there, as `advisor lint` of that file does.
+    """
+    from advisor.engine import Linter
+    from advisor.lint import mark_fixes
+
+    linter = Linter(config)
+    findings = linter.lint(experiment)
+    if record_file is not None:
+        mark_fixes(linter, record_file, findings)
+    return findings
 
 
 def render_findings(findings: list[Finding], files: list[str], config: ResolvedConfig) -> str:

@@ -124,11 +124,9 @@ def record_sklearn(fitted: Any, X: Any = None, y: Any = None, *, X_test: Any = N
     path = os.fspath(write) if write is not None else session.RECORD_NAME
     config = session.load_config()
     experiment = session.experiment_of(result, path)
-    findings = session.lint_experiment(experiment, config)
+    written = _write(path, result) if write is not None else None
+    findings = session.lint_experiment(experiment, config, written)  # a written record says what fix can do
     text = session.render_findings(findings, [path], config)
-    written = None
-    if write is not None:
-        written = _write(path, result)
     if verbose:
         print(text, end="")
     from advisor.integrations.mlflow import log_verdict

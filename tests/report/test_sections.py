@@ -270,6 +270,8 @@ def test_run_directory_report_is_written_once(trained_run, tmp_path):
     folder = tmp_path / "copy"
     shutil.copytree(os.path.dirname(trained_run), folder)
     run = folder / os.path.basename(trained_run)
+    assert 'data-key="loss"' in (run / RUN_REPORT).read_text(encoding="utf-8")  # advisor train wrote it
+    (run / RUN_REPORT).unlink()
     page = write_run_report(str(run))
     assert page == str(run / RUN_REPORT)
     text = (run / RUN_REPORT).read_text(encoding="utf-8")
