@@ -42,11 +42,14 @@ def _case(tmp_path, name: str) -> str:
     return os.path.join(tmp_path, hostile.TRAINER_REFUSED[name](str(tmp_path)))
 
 
-def test_zero_epochs_is_refused_at_its_line(tmp_path):
-    record = _case(tmp_path, "train-epochs-0")
+@pytest.mark.parametrize("case, declared, expected", [
+    ("train-epochs-0", "epochs: 0", ["model.epochs is 0", "declare 1 or more epochs"]),
+    ("train-time-without-order", "method: time", ["splits.method is time", "data.time_column"]),
+])
+def test_a_record_value_that_trains_nothing_meaningful_is_refused_at_its_line(tmp_path, case, declared, expected):
+    record = _case(tmp_path, case)
     result = _train_refused(tmp_path, record)
-    assert_clean_failure(result, f"experiment.yaml:{_line_of(record, 'epochs: 0')}:", "model.epochs is 0",
-                         "declare 1 or more epochs")
+    assert_clean_failure(result, f"experiment.yaml:{_line_of(record, declared)}:", *expected)
 
 
 def test_a_data_file_holding_only_the_target_is_refused(tmp_path):
@@ -64,13 +67,6 @@ def test_infinite_feature_values_are_refused_with_their_line(tmp_path, value):
         assert handle.read().splitlines()[8].split(",")[2] in ("inf", "-inf")  # as pandas writes it
     result = _train_refused(tmp_path, record)
     assert_clean_failure(result, "data.csv:9:", "feature 'f2' holds 1 infinite value(s)", "replace or drop them")
-
-
-def test_a_time_split_without_a_time_order_is_refused_at_its_line(tmp_path):
-    record = _case(tmp_path, "train-time-without-order")
-    result = _train_refused(tmp_path, record)
-    assert_clean_failure(result, f"experiment.yaml:{_line_of(record, 'method: time')}:", "splits.method is time",
-                         "data.time_column")
 
 
 def test_a_time_split_with_a_time_column_runs(tmp_path):
