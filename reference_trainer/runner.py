@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 import numpy as np
 
+from advisor.record_files import map_file_paths
 from reference_trainer.errors import RunFailed, TrainerError
 from reference_trainer.jobs import JobPool
 from reference_trainer.judge import REGULARIZE, RunJudge
@@ -384,18 +385,10 @@ def _record(plain: dict, options, experiment, prepared, outcome: Outcome, direct
 
 
 def relocated(plain: dict, record_path: str, run_path: str) -> dict[str, Any]:
-    """A copy of the record whose file paths (data, split files, model, history) hold from the run
-    directory, as they did from the record's folder."""
-    record = copy.deepcopy(plain)
+    """A copy of the record whose file paths (script, data, split files, model, history, tuning)
+    hold from the run directory, as they did from the record's folder."""
     base = os.path.dirname(os.path.abspath(record_path))
-    move = lambda value: relative_to(os.path.join(base, value), run_path)  # noqa: E731
-    for section, key in (("data", "path"), ("model", "file"), ("history", "file")):
-        if isinstance(record.get(section), dict) and isinstance(record[section].get(key), str):
-            record[section][key] = move(record[section][key])
-    files = record.get("splits", {}).get("files") if isinstance(record.get("splits"), dict) else None
-    if isinstance(files, dict):
-        record["splits"]["files"] = {name: move(value) if isinstance(value, str) else value for name, value in files.items()}
-    return record
+    return map_file_paths(plain, lambda value: relative_to(os.path.join(base, value), run_path))
 
 
 def _canonical(name: str | None) -> str | None:

@@ -21,12 +21,11 @@ from typing import Any, Union
 from advisor.config import ResolvedConfig
 from advisor.finding import Finding
 from advisor.record import Experiment
+from advisor.record_files import map_file_paths
 
 RECORD_NAME = "experiment.yaml"
 HISTORY_NAME = "history.csv"
 MODEL_NAME = "model.keras"
-#: Record fields that name files, relative to the record's folder.
-FILE_FIELDS = (("data", "path"), ("model", "file"), ("history", "file"))
 #: Top-level order of a record written by an integration: the sections an epoch or the end
 #: adds (history, run) come last, so the lines findings named before training stay where they were.
 SECTION_ORDER = ("version", "name", "description", "source", "problem", "data", "splits", "protocol", "metric",
@@ -105,26 +104,14 @@ def load_declared(record: RecordSource) -> dict[str, Any]:
     data, _ = parse(path, read_text(path), fmt)
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping of record sections (problem, data, model, ...)", 1, 1)
-    return _with_file_paths(data, lambda value: os.path.join(os.path.dirname(os.path.abspath(path)), value))
+    return map_file_paths(data, lambda value: os.path.join(os.path.dirname(os.path.abspath(path)), value))
 
 
 def relocated(record: dict[str, Any], directory: str) -> dict[str, Any]:
     """A copy of `record` whose absolute file references are relative to `directory` (a run
     directory is read from wherever it is moved, with the data beside it)."""
-    return _with_file_paths(record, lambda value: os.path.relpath(value, directory).replace(os.sep, "/")
+    return map_file_paths(record, lambda value: os.path.relpath(value, directory).replace(os.sep, "/")
                             if os.path.isabs(value) else value)
-
-
-def _with_file_paths(record: dict[str, Any], move: Callable[[str], str]) -> dict[str, Any]:
-    record = copy.deepcopy(record)
-    for section, key in FILE_FIELDS:
-        if isinstance(record.get(section), dict) and isinstance(record[section].get(key), str):
-            record[section][key] = move(record[section][key])
-    splits = record.get("splits")
-    if isinstance(splits, dict) and isinstance(splits.get("files"), dict):
-        splits["files"] = {name: move(value) if isinstance(value, str) else value
-                           for name, value in splits["files"].items()}
-    return record
 
 
 def record_text(record: dict[str, Any]) -> str:

@@ -9,16 +9,13 @@ from typing import Any
 
 from advisor.errors import InputError
 from advisor.escape import escape_control
+from advisor.record_files import map_file_paths
 
 HEADER = ("# Read from {script} by `advisor`; edit freely: fields set here win over what the script\n"
           "# shows, and the script still fills the fields this record leaves out.\n")
 
 class NothingToRecord(InputError):
     """The script trains nothing whose settings can be read statically: there is no record to write."""
-
-
-#: Record fields that hold a path: relative to the script in the script, to the record in a record.
-PATH_FIELDS = (("data", "path"), ("history", "file"), ("model", "file"), ("tuning", "file"))
 
 
 def record_data(script: str, record_path: str | None = None) -> dict[str, Any]:
@@ -40,13 +37,7 @@ def record_data(script: str, record_path: str | None = None) -> dict[str, Any]:
         return os.path.relpath(os.path.join(script_folder, path), record_folder).replace(os.sep, "/")
 
     if record_folder != script_folder:
-        for section, key in PATH_FIELDS:
-            if isinstance(data.get(section), dict) and isinstance(data[section].get(key), str):
-                data[section][key] = relative(data[section][key])
-        files = data.get("splits", {}).get("files") if isinstance(data.get("splits"), dict) else None
-        if isinstance(files, dict):
-            data["splits"]["files"] = {role: relative(path) if isinstance(path, str) else path
-                                       for role, path in files.items()}
+        data = map_file_paths(data, relative)
     return {"version": 1, "source": relative(os.path.basename(script)), **data}
 
 
