@@ -110,6 +110,12 @@ def test_keras_example_record_is_written_beside_the_script_and_a_second_run_refu
     assert_clean_failure(again, "experiment.yaml: exists and already names train.py in `source`",
                          "refusing to overwrite it", "`advisor fix experiment.yaml`")
     assert (folder / "experiment.yaml").read_bytes() == written
+    # The command that message suggests keeps the record agreeing with the code, as the adoption did.
+    plain = run_advisor("fix", "experiment.yaml", cwd=folder)
+    assert ("experiment.yaml: LK01 not fixed (normalize_features): its edit would change "
+            "data.preprocessing.0.fit_on away from what train.py:14 shows") in plain.stdout, plain.stdout
+    assert yaml.safe_load((folder / "experiment.yaml").read_text(encoding="utf-8"))["data"]["preprocessing"][0][
+        "fit_on"] == "all"
 
 
 def test_folder_walk_skips_adopted_scripts_and_changes_nothing_the_second_time(tmp_path):

@@ -49,7 +49,7 @@ def command(paths, show_diff, quiet, write_record, record_name, unsafe_fixes, se
     from advisor.errors import AdvisorError
     from advisor.fix.report import summary
     from advisor.fix.runner import Fixer, fix_paths
-    from advisor.fix.script_record import adopt_paths, write_fix, written
+    from advisor.fix.script_record import ScriptRecordFixer, adopt_paths, write_fix, written
     from advisor.lint import build_config
 
     try:
@@ -61,7 +61,8 @@ def command(paths, show_diff, quiet, write_record, record_name, unsafe_fixes, se
         if write_record or record_name:
             fixes = adopt_paths(list(paths), config, unsafe_fixes, record_name)
         else:
-            fixes = fix_paths(list(paths), config, unsafe_fixes)
+            # A record that names its script never gets an edit contradicting the script, whichever way it came.
+            fixes = fix_paths(list(paths), config, unsafe_fixes, ScriptRecordFixer(config, unsafe_fixes))
     except AdvisorError as exc:
         _fail(str(exc))
     fixer = Fixer(config, unsafe_fixes)
