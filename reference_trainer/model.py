@@ -374,7 +374,7 @@ def build_model(spec: ModelSpec, input_dim: int, seed: int | None = None) -> Any
         ValueError: a layer, loss or optimizer Keras does not know, or settings it refuses, or a
             model too large for this machine's memory.
     """
-    check_memory(spec, input_dim)
+    check_memory(spec, input_dim)  # prepare() checks the declared model; this, the wider ones scale-up derives
     keras = import_keras()
     try:
         model = keras.Sequential([keras.Input(shape=(input_dim,))] + [
