@@ -141,8 +141,11 @@ def lint_paths(paths: list[str], config: ResolvedConfig | Callable[[], ResolvedC
             outcomes[path] = outcome
             if key and outcome.error is None:
                 cache.put(key, [f.to_dict(full=True) for f in outcome.findings], outcome.files_read)
+    read_by_others = _read_by_another_input(outcomes, explicit={os.path.abspath(p) for p in paths})
     for path, outcome in outcomes.items():
         result.files_read.update(outcome.files_read)
+        if os.path.abspath(path) in read_by_others:
+            continue  # a record naming this script as its source already reports it (the record wins)
         if outcome.error is not None:
             if not keep_going:
                 raise outcome.error
@@ -152,6 +155,16 @@ def lint_paths(paths: list[str], config: ResolvedConfig | Callable[[], ResolvedC
         result.findings.extend(outcome.findings)
     result.config = run.config if run.resolved else result.config
     return result
+
+
+def _read_by_another_input(outcomes: dict[str, _Outcome], explicit: set[str]) -> set[str]:
+    """Inputs found by walking a folder whose content another input already read: a training
+    script a record names as its `source`. Linting both would report each finding twice. A path
+    the user named is always reported on its own."""
+    read: set[str] = set()
+    for outcome in outcomes.values():
+        read.update(outcome.files_read)
+    return {path for path in map(os.path.abspath, outcomes) if path in read and path not in explicit}
 
 
 @dataclass
@@ -255,7 +268,7 @@ def _file_of(located: str) -> str:
 
 
 def _named_files(experiment) -> list[str]:
-    names: list[str | None] = []
+    names: list[str | None] = [experiment.source]
     if experiment.model is not None:
         names.append(experiment.model.file)
     if experiment.history is not None:

@@ -62,6 +62,26 @@ def test_a_changed_history_file_is_seen(tmp_path):
     assert codes == ["TD01"]
 
 
+def test_a_changed_source_script_is_seen(tmp_path):
+    """A record naming its training script (`source:`) is linted again when only the script
+    changes: the script's code fills the record."""
+    (tmp_path / "experiment.yaml").write_text("version: 1\nsource: train.py\n")
+    script = tmp_path / "train.py"
+    script.write_text(SCRIPT.format(activation="sigmoid"))
+    assert "MC04" not in [f["code"] for f in _lint_json(tmp_path, "--select", "MC", "experiment.yaml")["findings"]]
+    script.write_text(SCRIPT.format(activation="softmax"))
+    codes = [f["code"] for f in _lint_json(tmp_path, "--select", "MC", "experiment.yaml")["findings"]]
+    assert "MC04" in codes  # a softmax over one unit
+
+
+SCRIPT = """\
+import keras
+model = keras.Sequential([keras.Input((8,)), keras.layers.Dense(1, activation="{activation}")])
+model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+model.fit(x_train, y_train, epochs=5, validation_split=0.2)
+"""
+
+
 def test_a_changed_configuration_is_seen(tmp_path):
     (tmp_path / "experiment.yaml").write_text(BAD_RECORD)
     assert [f for f in _lint_json(tmp_path, "experiment.yaml")["findings"] if f["code"] == "MC01"]

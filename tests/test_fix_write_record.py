@@ -297,3 +297,20 @@ def test_control_characters_in_a_script_name_reach_neither_terminal_nor_record_s
     assert text.splitlines()[0].startswith("# Read from tr\\nain\\x1b[31m.py by `advisor`")
     assert yaml.safe_load(text)["source"] == name  # the real name, quoted by YAML
     assert "LK01" in {f["code"] for f in _json_findings(tmp_path, "experiment.yaml")}
+
+
+# --- a walk of the project after adoption ----------------------------------------------------
+
+def test_a_folder_walk_after_adoption_reports_each_finding_once(tmp_path):
+    """The record names its script (`source:`): walking the folder lints the record, which reads
+    the script, and not the script a second time. Named on the command line, the script still
+    lints on its own."""
+    _corpus_input(tmp_path, "k3_scaler_before_split.py", "train.py")
+    run_advisor("fix", "-q", "--write-record", "train.py", cwd=tmp_path)
+    walked = _json_findings(tmp_path, ".")
+    assert walked, "the adopted script leaks: its record must say so"
+    assert {finding["path"] for finding in walked} <= {"experiment.yaml", "train.py"}
+    keys = [(finding["code"], finding["message"]) for finding in walked]
+    assert len(keys) == len(set(keys)), Counter(keys).most_common(3)
+    named = _json_findings(tmp_path, ".", "train.py")
+    assert {finding["path"] for finding in named} >= {"train.py"}
