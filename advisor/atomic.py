@@ -79,3 +79,26 @@ def _rewrite_in_place(path: str, data: bytes) -> None:
         handle.truncate()
         handle.flush()
         os.fsync(handle.fileno())
+
+
+def rename_directory_into_place(work: str, target: str) -> None:
+    """Move a finished folder `work` to `target`, which must not exist.
+
+    A rename replaces an empty directory, so `target` is first claimed with `mkdir` (which fails if
+    anything took the name meanwhile, an empty folder a user just made included) and only the empty
+    folder made here is replaced.
+
+    Args:
+        work: The complete folder, on the same file system as `target`.
+        target: Where it goes.
+
+    Raises:
+        FileExistsError: something took `target` while `work` was being written.
+        OSError: the folder cannot be created or renamed.
+    """
+    os.mkdir(target)
+    try:
+        os.rename(work, target)
+    except OSError:
+        # Something was put into the folder just claimed: it is not ours to replace.
+        raise FileExistsError(errno.EEXIST, "was written to while the run was being saved", target) from None

@@ -14,7 +14,7 @@ import shutil
 import tempfile
 from typing import Any
 
-from advisor.atomic import write_text_atomic
+from advisor.atomic import rename_directory_into_place, write_text_atomic
 from reference_trainer.errors import TrainerError
 
 RECORD_NAME = "experiment.yaml"
@@ -79,15 +79,11 @@ class RunDirectory:
         """
         _open_permissions(self.work)
         try:
-            os.mkdir(self.path)  # claims the name atomically: it fails if anything took it meanwhile
+            rename_directory_into_place(self.work, self.path)
         except FileExistsError:
             raise self._taken() from None
         except OSError as exc:
             raise TrainerError(self.path, f"cannot create the run directory: {exc.strerror}") from None
-        try:
-            os.rename(self.work, self.path)  # replaces only the empty folder just made
-        except OSError as exc:  # something was put into it meanwhile: it is not ours to replace
-            raise TrainerError(self.path, f"cannot be written: {exc.strerror}") from None
         return self.path
 
     def discard(self) -> None:

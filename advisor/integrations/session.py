@@ -18,6 +18,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from typing import Any, Union
 
+from advisor.atomic import rename_directory_into_place, write_text_atomic
 from advisor.config import ResolvedConfig
 from advisor.finding import Finding
 from advisor.record import Experiment
@@ -205,8 +206,6 @@ def write_run_directory(path: str, files: RunFiles) -> str:
         FileExistsError: `path` exists (before or after the files were written).
         OSError: the folder cannot be created or written.
     """
-    from advisor.atomic import write_text_atomic
-
     target = os.path.abspath(path)
     if os.path.lexists(target):
         raise FileExistsError(17, "already exists; a run directory is never overwritten", target)
@@ -220,9 +219,10 @@ def write_run_directory(path: str, files: RunFiles) -> str:
             else:
                 content(os.path.join(work, name))
         _plain_permissions(work)
-        if os.path.lexists(target):
-            raise FileExistsError(17, "was created while the run was being written; not overwritten", target)
-        os.rename(work, target)
+        try:
+            rename_directory_into_place(work, target)
+        except FileExistsError:
+            raise FileExistsError(17, "was created while the run was being written; not overwritten", target) from None
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
