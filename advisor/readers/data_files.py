@@ -195,7 +195,6 @@ def load_data_file(path: str, budget: MemoryBudget | None = None) -> list[DataFi
 
 def _read_csv(path: str, budget: MemoryBudget) -> list[DataFile]:
     import pyarrow as pa
-    import pyarrow.csv as pcsv
 
     delimiter = "\t" if path.lower().endswith(".tsv") else ","
     names, starts = _header(path, delimiter)
@@ -215,9 +214,14 @@ def _read_csv(path: str, budget: MemoryBudget) -> list[DataFile]:
         raise _nul_error(path, nul, names, delimiter)
     budget.check(path, lines * len(names) * 8 + 2 * size)
     try:
-        table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
-                              parse_options=pcsv.ParseOptions(delimiter=delimiter),
-                              convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
+        try:
+            table = _arrow_csv(path, delimiter, newlines_in_values=False)
+        except pa.ArrowInvalid as exc:
+            if not _quoted_line_breaks(path, str(exc), delimiter, len(names)):
+                raise _csv_error(path, str(exc), delimiter, len(names)) from None
+            # Quoted values span lines: pyarrow splits rows at every line break unless told
+            # otherwise, which costs its parallel parse, so only such files pay for it.
+            table = _arrow_csv(path, delimiter, newlines_in_values=True)
     except pa.ArrowInvalid as exc:
         raise _csv_error(path, str(exc), delimiter, len(names)) from None
     except (OSError, pa.ArrowException) as exc:
@@ -233,6 +237,26 @@ def _read_csv(path: str, budget: MemoryBudget) -> list[DataFile]:
     header = dict(zip(names, starts))
     pointers = {name: join_pointer("columns", name) for name in names}
     return [DataFile(path, "csv", table.num_rows, columns, header=header, pointers=pointers)]
+
+
+def _arrow_csv(path: str, delimiter: str, newlines_in_values: bool):
+    import pyarrow.csv as pcsv
+
+    return pcsv.read_csv(path, read_options=pcsv.ReadOptions(block_size=CSV_BLOCK_BYTES),
+                         parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=newlines_in_values),
+                         convert_options=pcsv.ConvertOptions(strings_can_be_null=True))
+
+
+def _quoted_line_breaks(path: str, message: str, delimiter: str, expected: int) -> bool:
+    """Whether a field-count error of pyarrow comes from quoted values holding line breaks: the
+    csv module, which follows quotes across lines, then finds every row complete. pyarrow says
+    so itself when a block boundary falls inside such a value."""
+    if "newlines_in_values" in message:
+        return True
+    if not re.search(r"Expected \d+ columns?, got \d+", message):
+        return False
+    line, _ = _first_ragged_row(path, delimiter, expected)
+    return line is None
 
 
 def _scan_lines(path: str) -> tuple[int, int | None]:

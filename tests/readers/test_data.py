@@ -389,3 +389,31 @@ def test_missing_values_match_across_files_even_in_an_empty_column(tmp_path):
                                  "splits": {"files": {"train": "train.csv", "test": "test.csv"}}})
     assert experiment.splits.overlap == 1
     assert feature(experiment, "note").missing == 4
+
+
+def test_quoted_line_breaks_are_values_not_rows(tmp_path):
+    """A free-text column holding line breaks, as pandas writes it (quoted), in a file larger than
+    one block of pyarrow's parallel reader (which splits blocks at line breaks): one row per
+    record, not a "ragged row" error where a block boundary falls inside a quoted value."""
+    import pandas as pd
+
+    from advisor.readers.data_files import CSV_BLOCK_BYTES
+
+    rows = CSV_BLOCK_BYTES // 10  # about 14 bytes a row: the file spans two blocks
+    frame = pd.DataFrame({"height": np.linspace(1.5, 2.0, rows), "notes": ["two\nlines", "a\r\nb"] * (rows // 2),
+                          "label": np.arange(rows) % 2})
+    frame.to_csv(tmp_path / "people.csv", index=False)
+    assert os.path.getsize(tmp_path / "people.csv") > CSV_BLOCK_BYTES
+    experiment = read(tmp_path, {"data": {"path": "people.csv", "target_column": "label"}})
+    assert experiment.data.samples == rows
+    assert feature(experiment, "height").max == 2.0
+    assert feature(experiment, "notes").dtype == "string"
+
+
+def test_a_ragged_row_after_quoted_line_breaks_is_still_reported(tmp_path):
+    from advisor.errors import InputError
+
+    (tmp_path / "people.csv").write_text('height,notes,label\n1.5,"two\nlines",0\n1.6,short\n1.7,x,1\n')
+    with pytest.raises(InputError, match="ragged row: 2 fields where the header has 3") as caught:
+        read(tmp_path, {"data": {"path": "people.csv", "target_column": "label"}})
+    assert "people.csv:4: ragged row" in str(caught.value)  # the line of the short row, counted as a text editor does
