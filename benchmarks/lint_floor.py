@@ -70,7 +70,7 @@ def main() -> None:
             handle.write("x = 1\n")
         env = benchmark_env(ADVISOR_CACHE_DIR=os.path.join(folder, "cache"))
         lint = [advisor, "lint", "--exit-zero", "experiment.yaml"]
-        for _ in range(2):  # compile; the first run makes the cache folder, the second indexes entry points in it
+        for _ in range(2):  # compile the modules and fill the cache folder before counting
             subprocess.run(lint, cwd=folder, env=env, capture_output=True, check=False)
         commands = {
             "flake8 one-line file": [flake8, "one.py"],
