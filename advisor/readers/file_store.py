@@ -23,11 +23,16 @@ def file_store_runs(path: str, shown: str | None = None) -> list[LoggedRun]:
     """The runs below a file store's root, an experiment folder, or one run folder.
 
     Raises:
-        InputError: the folder is no MLflow file store, or one of its files cannot be read.
+        InputError: the folder is no MLflow file store, is a deleted run, or one of its files cannot
+            be read.
     """
     shown = shown or path
     if is_mlflow_run(path):
-        runs = [_read_run(path, shown, os.path.dirname(os.path.normpath(path)))]
+        run = _read_run(path, shown, os.path.dirname(os.path.normpath(path)))
+        if run is None:  # named on its own, a deleted run is an error, not an empty store
+            raise InputError(shown, "is an MLflow run marked deleted (lifecycle_stage: deleted in its meta.yaml), "
+                             "which the advisor skips; expected a live run")
+        runs = [run]
     elif is_mlflow_experiment(path):
         runs = _experiment_runs(path, shown)
     elif is_mlflow_root(path):

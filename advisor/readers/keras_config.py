@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Any, Iterator
+from typing import Any, Iterator, TypeGuard
 
 from advisor.errors import InputError
 from advisor.locations import Location, SourceMap
 from advisor.names import snake
 from advisor.readers.artifacts import Locations, float32_value
-from advisor.readers.keras_graph import flatten_layers, layer_refs
+from advisor.readers.keras_graph import config_object, flatten_layers, layer_refs
 
 #: Models with more layers than this are refused (the largest published architectures have a few
 #: thousand): every layer becomes a record entry that each rule reads.
@@ -86,7 +86,7 @@ class ModelConfigReader:
                           "reads; expected a Keras model config (lint a smaller model, or write its layers in the record)")
 
     def _layer(self, layer: dict[str, Any], pointer: str, field: str) -> dict[str, Any]:
-        conf = layer.get("config") if isinstance(layer.get("config"), dict) else {}
+        conf = config_object(layer)
         out: dict[str, Any] = {"type": layer_type(layer["class_name"])}
         self._at(field, pointer)
         self._at(field + "/type", pointer + "/class_name")
@@ -163,7 +163,7 @@ class ModelConfigReader:
             return {"name": optimizer_name(value)}
         if not isinstance(value, dict) or not isinstance(value.get("class_name"), str):
             return {}
-        conf = value.get("config") if isinstance(value.get("config"), dict) else {}
+        conf = config_object(value)
         inner = conf.get("inner_optimizer")
         if value["class_name"] == "LossScaleOptimizer" and isinstance(inner, dict):
             return self._optimizer(inner, pointer + "/config/inner_optimizer")
@@ -272,7 +272,7 @@ def _regularizer(value: Any) -> Iterator[tuple[str, float, str]]:
             yield penalty, float(factor), f"/config/{penalty}"
 
 
-def _number(value: Any) -> bool:
+def _number(value: Any) -> TypeGuard[int | float]:
     """A JSON number that a float can hold (an integer of 400 digits is left out, as Keras could not
     have written it)."""
     if not isinstance(value, (int, float)) or isinstance(value, bool):

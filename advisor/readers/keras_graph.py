@@ -18,9 +18,9 @@ def flatten_layers(model: dict[str, Any], pointer: str, depth: int, shown: str) 
     if depth > MAX_NESTING:
         raise InputError(shown, f"models are nested more than {MAX_NESTING} levels deep; refusing the config")
     conf = model.get("config")
-    layers = conf.get("layers") if isinstance(conf, dict) else None
-    if not isinstance(layers, list):
+    if not isinstance(conf, dict) or not isinstance(conf.get("layers"), list):
         return
+    layers = conf["layers"]
     indexes = _on_output_path(conf, layers)
     for index in indexes:
         layer = layers[index]
@@ -36,6 +36,12 @@ def flatten_layers(model: dict[str, Any], pointer: str, depth: int, shown: str) 
             yield layer, child
 
 
+def config_object(serialized: dict[str, Any]) -> dict[str, Any]:
+    """The `config` object of a serialized Keras object; {} when it has none or it is not an object."""
+    conf = serialized.get("config")
+    return conf if isinstance(conf, dict) else {}
+
+
 def _on_output_path(conf: dict[str, Any], layers: list[Any]) -> list[int]:
     """Indexes of the layers that lead to the model's first output, in config order (all layers of
     a Sequential model, or when the graph cannot be followed)."""
@@ -47,7 +53,7 @@ def _on_output_path(conf: dict[str, Any], layers: list[Any]) -> list[int]:
     for index, layer in enumerate(layers):
         if not isinstance(layer, dict):
             continue
-        inner = layer.get("config") if isinstance(layer.get("config"), dict) else {}
+        inner = config_object(layer)
         name = layer.get("name", inner.get("name"))
         if isinstance(name, str):
             by_name[name] = index

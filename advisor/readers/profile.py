@@ -224,11 +224,12 @@ def _scores(sample: _Sample, files: list[DataFile], features: list[str], kinds: 
     if target is None:
         return {}
     score = None
-    if target.kind == "classes" and 2 <= len(target.labels or []) <= MAX_SCORED_CLASSES:
-        classes = np.concatenate([target.codes_at(number, rows) for number, rows in enumerate(sample.rows)])
+    coding = target.coding()
+    if coding is not None and 2 <= len(coding.labels) <= MAX_SCORED_CLASSES:
+        classes = np.concatenate([coding.codes_at(number, rows) for number, rows in enumerate(sample.rows)])
         labelled = int((classes >= 0).sum())
         bins = bin_count(labelled)
-        class_total = len(target.labels)
+        class_total = len(coding.labels)
 
         def score(name: str) -> float | None:
             kind = kinds[name]
@@ -283,7 +284,7 @@ def _few_distinct(sample: _Sample, files: list[DataFile], name: str, moments: Mo
 
 def _splits(parts: list[Part], files: list[DataFile], target: TargetSummary | None, result: Profile) -> None:
     """Rows per split, and class counts per split for classification."""
-    with_classes = target is not None and target.kind == "classes" and target.class_counts is not None
+    coding = target.coding() if target is not None and target.class_counts is not None else None
     file_number = {id(data_file): number for number, data_file in enumerate(files)}
     per_split: dict[str, dict[str, int]] = {}
     for part in parts:
@@ -291,27 +292,28 @@ def _splits(parts: list[Part], files: list[DataFile], target: TargetSummary | No
             continue
         result.split_sizes[part.split] = result.split_sizes.get(part.split, 0) + (
             part.file.length if part.rows is None else len(part.rows))
-        if with_classes:
+        if coding is not None:
             number = file_number[id(part.file)]
             if part.rows is None:
-                counts = target.file_counts[number]
+                counts = coding.file_counts[number]
             else:
-                codes = target.codes_at(number, part.rows)
-                counts = np.bincount(codes[codes >= 0], minlength=len(target.labels))
-            into = per_split.setdefault(part.split, dict.fromkeys(target.labels, 0))
-            for label, count in zip(target.labels, counts):
+                codes = coding.codes_at(number, part.rows)
+                counts = np.bincount(codes[codes >= 0], minlength=len(coding.labels))
+            into = per_split.setdefault(part.split, dict.fromkeys(coding.labels, 0))
+            for label, count in zip(coding.labels, counts):
                 into[label] += int(count)
     if per_split:
         result.split_class_counts = per_split
 
 
 def _overlap(parts: list[Part], hashes: dict[int, np.ndarray], columns: list[str], kinds: dict[str, str]) -> Overlap | None:
-    def row_set(part: Part) -> RowSet:
+    def row_set(part: Part, split: str) -> RowSet:
         file_hashes = hashes[id(part.file)]
-        return RowSet(part.split, part.file, part.rows, file_hashes if part.rows is None else file_hashes[part.rows])
+        return RowSet(split, part.file, part.rows, file_hashes if part.rows is None else file_hashes[part.rows])
 
-    train = [row_set(p) for p in parts if p.split == "train"]
-    held_out = [row_set(p) for p in sorted(parts, key=lambda p: p.split == "test") if p.split in ("validation", "test")]
+    train = [row_set(p, p.split) for p in parts if p.split == "train"]
+    held_out = [row_set(p, p.split) for p in sorted(parts, key=lambda p: p.split == "test")
+                if p.split in ("validation", "test")]
     if not train or not held_out:
         return None
     return find_overlap(train, held_out, columns, kinds)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
@@ -68,6 +68,25 @@ class TargetSummary:
     class_counts: dict[str, int] | None = None
     codes_at: Callable[[int, np.ndarray], np.ndarray] | None = None
 
+    def coding(self) -> ClassCoding | None:
+        """The class coding of a single-label classification target.
+
+        Returns:
+            Its labels, per-file class counts and row coder (all three are set together for
+            kind "classes"); None for a continuous or multi-hot target.
+        """
+        if self.kind != "classes" or self.labels is None or self.file_counts is None or self.codes_at is None:
+            return None
+        return ClassCoding(self.labels, self.file_counts, self.codes_at)
+
+
+class ClassCoding(NamedTuple):
+    """Labels in code order, rows per class for each file, and (file number, rows) -> class codes."""
+
+    labels: list[str]
+    file_counts: list[np.ndarray]
+    codes_at: Callable[[int, np.ndarray], np.ndarray]
+
 
 def summarize_target(columns_per_file: list[list[ColumnData]], kinds: list[str], ranges: list[tuple[float, float]],
                      declared: Declared) -> TargetSummary:
@@ -116,7 +135,7 @@ def _classes(columns: list[ColumnData], labels: list[str], coder: Coder, encodin
 
 def _class_summary(labels: list[str], file_counts: list[np.ndarray], encoding: str | None, fields: dict[str, Any],
                    codes_at: Callable[[int, np.ndarray], np.ndarray]) -> TargetSummary:
-    totals = sum(file_counts) if file_counts else np.zeros(len(labels), dtype=np.int64)
+    totals = sum(file_counts, np.zeros(len(labels), dtype=np.int64))
     listed = {label: int(n) for label, n in zip(labels, totals)} if len(labels) <= MAX_LISTED_CLASSES else None
     summary_fields = {**fields, "distinct": len(labels)}
     if encoding:

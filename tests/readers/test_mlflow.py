@@ -137,6 +137,28 @@ def test_history_file_may_name_a_run_folder(stores, tmp_path):
     assert experiment.history.get("loss") == pytest.approx(summary["file"]["history"]["loss"], rel=1e-12)
 
 
+def _copy_deleted_run(stores, tmp_path) -> str:
+    """A copy, inside tmp_path, of the run folder that MLflow deleted (it keeps the folder, marked
+    lifecycle_stage: deleted); returns its path relative to tmp_path."""
+    directory, summary = stores
+    run_id = summary["file"]["deleted"]
+    [run_dir] = [os.path.join(root, name) for root, dirs, _ in os.walk(directory / "file") for name in dirs if name == run_id]
+    shutil.copytree(run_dir, tmp_path / run_id)
+    return run_id
+
+
+def test_a_deleted_run_folder_is_a_clear_error(stores, tmp_path):
+    """Named on its own, the run MLflow deleted is refused with a reason (it used to crash the reader)."""
+    result = run_advisor("lint", *NO_CACHE, _copy_deleted_run(stores, tmp_path), cwd=tmp_path)
+    assert_clean_failure(result, "is an MLflow run marked deleted", "expected a live run")
+
+
+def test_history_file_naming_a_deleted_run_is_a_clear_error(stores, tmp_path):
+    write(tmp_path, "experiment.yaml", {"history": {"file": _copy_deleted_run(stores, tmp_path)}})
+    result = run_advisor("lint", *NO_CACHE, "experiment.yaml", cwd=tmp_path)
+    assert_clean_failure(result, "is an MLflow run marked deleted")
+
+
 def test_reading_imports_no_mlflow(stores):
     directory, _ = stores
     code = (

@@ -7,7 +7,7 @@ nothing unknown ever becomes a record field.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from advisor.locations import Location
@@ -82,10 +82,8 @@ class Rows:
     dropped: str | None = None
 
     def derived(self, **changes: Any) -> Rows:
-        values = {"role": self.role, "origin": self.origin, "order": self.order, "fresh": False,
-                  "target": self.target, "column": self.column, "dropped": self.dropped}
-        values.update(changes)
-        return Rows(**values)
+        """A copy with `changes` applied; it is no longer fresh unless `changes` says so."""
+        return replace(self, **{"fresh": False, **changes})
 
     @property
     def ordered_by(self) -> str | None:
