@@ -82,7 +82,8 @@ def _rewrite_in_place(path: str, data: bytes) -> None:
 
 
 def rename_directory_into_place(work: str, target: str) -> None:
-    """Move a finished folder `work` to `target`, which must not exist.
+    """Publish a finished folder `work` at `target`, which must not exist, with the permissions a
+    plain `mkdir` and file creation would give (temporary folders and files are private).
 
     A rename replaces an empty directory, so `target` is first claimed with `mkdir` (which fails if
     anything took the name meanwhile, an empty folder a user just made included) and only the empty
@@ -96,9 +97,21 @@ def rename_directory_into_place(work: str, target: str) -> None:
         FileExistsError: something took `target` while `work` was being written.
         OSError: the folder cannot be created or renamed.
     """
+    _plain_permissions(work)
     os.mkdir(target)
     try:
         os.rename(work, target)
-    except OSError:
-        # Something was put into the folder just claimed: it is not ours to replace.
-        raise FileExistsError(errno.EEXIST, "was written to while the run was being saved", target) from None
+    except OSError as exc:
+        if exc.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            # Something was put into the folder just claimed: it is not ours to replace.
+            raise FileExistsError(errno.EEXIST, "was written to while the run was being saved", target) from None
+        os.rmdir(target)  # still the empty folder claimed above: give the name back
+        raise
+
+
+def _plain_permissions(directory: str) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(directory, 0o777 & ~umask)
+    for name in os.listdir(directory):
+        os.chmod(os.path.join(directory, name), 0o666 & ~umask)

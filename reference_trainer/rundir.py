@@ -77,7 +77,6 @@ class RunDirectory:
         Raises:
             TrainerError: something took the name while the run was going on.
         """
-        _open_permissions(self.work)
         try:
             rename_directory_into_place(self.work, self.path)
         except FileExistsError:
@@ -89,15 +88,6 @@ class RunDirectory:
     def discard(self) -> None:
         """Remove the unfinished directory (the run failed before anything worth keeping)."""
         shutil.rmtree(self.work, ignore_errors=True)
-
-
-def _open_permissions(directory: str) -> None:
-    """The permissions a plain `mkdir` and file creation would give (temporary files are private)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(directory, 0o777 & ~umask)
-    for name in os.listdir(directory):
-        os.chmod(os.path.join(directory, name), 0o666 & ~umask)
 
 
 def relative_to(path: str, directory: str) -> str:

@@ -74,3 +74,31 @@ def test_an_empty_folder_at_the_target_is_not_replaced(tmp_path):
     with pytest.raises(FileExistsError):
         rename_directory_into_place(str(work), str(tmp_path / "run"))
     assert os.listdir(tmp_path / "run") == []
+
+
+def test_the_published_folder_has_plain_permissions(tmp_path):
+    """Temporary folders and files are private (0700, 0600); the run directory gets what `mkdir`
+    and creating a file would give under the user's umask, from either writer."""
+    umask = os.umask(0o022)
+    try:
+        callback_run = write_run_directory(str(tmp_path / "callback"), {"experiment.yaml": "version: 1\n"})
+        trainer_run = RunDirectory(str(tmp_path / "trainer"))
+        trainer_run.write_history({"loss": [1.0, 0.5]})
+        trainer_run.commit()
+    finally:
+        os.umask(umask)
+    for folder, name in ((callback_run, "experiment.yaml"), (trainer_run.path, "history.csv")):
+        assert os.stat(folder).st_mode & 0o777 == 0o755
+        assert os.stat(os.path.join(folder, name)).st_mode & 0o777 == 0o644
+
+
+def test_a_failed_rename_gives_the_name_back(tmp_path):
+    """A rename that fails for another reason than a taken name (here: a folder moved into
+    itself, EINVAL) leaves no empty claimed folder behind and says why."""
+    work = tmp_path / ".run.partial"
+    work.mkdir()
+    (work / "experiment.yaml").write_text("version: 1\n")
+    with pytest.raises(OSError) as caught:
+        rename_directory_into_place(str(work), str(work / "run"))
+    assert not isinstance(caught.value, FileExistsError)
+    assert sorted(os.listdir(work)) == ["experiment.yaml"]

@@ -218,7 +218,6 @@ def write_run_directory(path: str, files: RunFiles) -> str:
                 write_text_atomic(os.path.join(work, name), content)
             else:
                 content(os.path.join(work, name))
-        _plain_permissions(work)
         try:
             rename_directory_into_place(work, target)
         except FileExistsError:
@@ -227,15 +226,6 @@ def write_run_directory(path: str, files: RunFiles) -> str:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return target
-
-
-def _plain_permissions(directory: str) -> None:
-    """What `mkdir` and creating files would give (temporary folders and files are private)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(directory, 0o777 & ~umask)
-    for name in os.listdir(directory):
-        os.chmod(os.path.join(directory, name), 0o666 & ~umask)
 
 
 def history_csv(history: dict[str, list[float | None]]) -> str:
