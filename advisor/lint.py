@@ -13,6 +13,7 @@ from advisor.errors import InputError
 from advisor.finding import Finding
 from advisor.fix.document import is_record_file
 from advisor.fix.remedies import EDIT_REMEDIES, edit_safety
+from advisor.record_files import named_files
 from advisor.registry import load_registry
 
 if TYPE_CHECKING:
@@ -255,7 +256,7 @@ def _files_read(path: str, experiments: list) -> list[str]:
     for _, experiment in experiments:
         found.update(_file_of(located) for located in experiment.sources.paths())
         base = os.path.dirname(os.path.abspath(path))
-        for named in _named_files(experiment):
+        for named in named_files(experiment):
             found.add(os.path.join(base, named))
     own = os.path.abspath(path)
     return sorted(p for p in {os.path.abspath(f) for f in found if f} if p != own)
@@ -265,22 +266,6 @@ def _file_of(located: str) -> str:
     """The file a location names: a notebook cell (`nb.ipynb:cell 4`) lies in its notebook."""
     notebook, marker, _ = located.partition(".ipynb:cell ")
     return notebook + ".ipynb" if marker else located
-
-
-def _named_files(experiment) -> list[str]:
-    names: list[str | None] = [experiment.source]
-    if experiment.model is not None:
-        names.append(experiment.model.file)
-    if experiment.history is not None:
-        names.append(experiment.history.file)
-    if experiment.tuning is not None:
-        names.append(experiment.tuning.file)
-    if experiment.data is not None:
-        names.append(experiment.data.path)
-    if experiment.splits is not None and experiment.splits.files is not None:
-        files = experiment.splits.files
-        names += [files.train, files.validation, files.test]
-    return [name for name in names if name]
 
 
 def _read(path: str):

@@ -30,3 +30,25 @@ def map_file_paths(record: dict[str, Any], move: Callable[[str], str]) -> dict[s
         splits["files"] = {name: move(value) if isinstance(value, str) else value
                            for name, value in splits["files"].items()}
     return record
+
+
+def named_files(experiment: Any) -> list[str]:
+    """Every path a validated record names (the fields `map_file_paths` rebases), as written.
+
+    Args:
+        experiment: An `advisor.record.Experiment`.
+
+    Returns:
+        The paths, relative to the record's folder unless absolute; unset fields are left out.
+    """
+    names: list[Any] = []
+    for keys in FILE_FIELDS:
+        node = experiment
+        for key in keys:
+            node = getattr(node, key, None)
+        names.append(node)
+    splits = getattr(experiment, "splits", None)
+    files = splits.files if splits is not None else None
+    if files is not None:
+        names += [files.train, files.validation, files.test]
+    return [name for name in names if isinstance(name, str) and name]
