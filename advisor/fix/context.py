@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Mapping
 
 from advisor.finding import Finding
 from advisor.fix.document import MISSING, Document, escape_token, split_pointer
 from advisor.record import Experiment
+from advisor.registry import load_registry
+from advisor.rule import RuleOptions
 
 
 class NotFixable(Exception):
@@ -38,11 +40,14 @@ class FixContext:
         experiment: The record as linted: the file's fields merged with what the files it names
             (a `.keras` model, a history, a data profile) contributed.
         findings: The findings this remedy answers.
+        rule_options: Each selected rule's resolved options, by code (as configured, else the
+            rule's defaults), so an edit aims at the thresholds the rules will judge it by.
     """
 
     document: Document
     experiment: Experiment
     findings: list[Finding]
+    rule_options: Mapping[str, RuleOptions] = field(default_factory=dict)
     #: What the remedy changed, one line each (`/model/loss: mse -> binary_crossentropy`).
     changes: list[str] = field(default_factory=list)
 
@@ -53,6 +58,23 @@ class FixContext:
     def evidence(self, code: str, key: str) -> list[Any]:
         """The `key` evidence of every finding of rule `code` that carries it."""
         return [f.evidence[key] for f in self.findings if f.code == code and f.evidence.get(key) is not None]
+
+    def option(self, code: str, name: str) -> Any:
+        """The value of option `name` of rule `code` this run judges by: as configured, else the
+        rule's default (also for a rule that is not selected).
+
+        Raises:
+            KeyError: no rule `code` is registered, or it has no option `name`.
+        """
+        options = self.rule_options.get(code)
+        if options is None:
+            rule = load_registry().get(code)
+            if rule is None:
+                raise KeyError(f"no rule {code!r} is registered")
+            options = rule.default_options()
+        if name not in type(options).model_fields:
+            raise KeyError(f"rule {code} has no option {name!r}")
+        return getattr(options, name)
 
     @cached_property
     def _record_data(self) -> dict[str, Any]:

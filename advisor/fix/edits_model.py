@@ -21,7 +21,8 @@ DEFAULT_ADAPTIVE_LEARNING_RATE = 0.001
 #: Early stopping as a fix declares it: stop when validation loss has not improved for 5 epochs and
 #: keep the best epoch's weights.
 EARLY_STOPPING = {"monitor": "val_loss", "patience": 5, "restore_best_weights": True}
-#: The dropout rate a fix inserts after each hidden dense layer.
+#: The dropout rate a fix inserts after each hidden dense layer (lowered to MC09's `max_rate` when
+#: that is configured below it, so the fix never inserts a layer MC09 reports).
 DROPOUT_RATE = 0.5
 
 
@@ -196,4 +197,4 @@ def regularize(ctx: FixContext) -> None:
         following = layers[index + 1] if index + 1 < len(layers) else None
         if following is not None and canonical_layer_type(following.type) in DROPOUT_LAYER_TYPES:
             continue
-        ctx.insert(f"/model/layers/{index + 1}", {"type": "dropout", "rate": DROPOUT_RATE})
+        ctx.insert(f"/model/layers/{index + 1}", {"type": "dropout", "rate": min(DROPOUT_RATE, ctx.option("MC09", "max_rate"))})

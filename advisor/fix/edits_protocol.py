@@ -11,16 +11,10 @@ from advisor.fix.context import FixContext, NeedsTraining, NotFixable
 from advisor.fix.document import MISSING
 from advisor.names import RANKING_METRICS, canonical_metric, metric_goal
 
-#: A class ratio at which accuracy stops meaning much (MS03's default threshold).
-IMBALANCE_RATIO = 4.0
-#: Samples per fold below which fold scores are mostly noise (EP04's default threshold).
-MIN_FOLD_SAMPLES = 30
 DEFAULT_FOLDS = 4
 DEFAULT_REPEATS = 3
 #: The share of the samples a new validation or test split takes.
 HELD_OUT_SHARE = 0.2
-#: Fewer validation samples than this make hold-out scores noisy (EP02's default threshold).
-MIN_VALIDATION_SAMPLES = 1000
 #: Metrics tracked beside accuracy on imbalanced classes.
 IMBALANCE_METRICS = ("precision", "recall")
 RANKING_METRIC = "average_precision"
@@ -64,7 +58,8 @@ def set_problem_type(ctx: FixContext) -> None:
 
 # --- success metric ----------------------------------------------------------------------------
 
-def _recommended_metric(experiment: Any) -> str:
+def _recommended_metric(ctx: FixContext) -> str:
+    experiment = ctx.experiment
     kind = inferred_problem_type(experiment)
     if kind is None:
         raise NotFixable("the problem type is unknown, so no metric can be chosen: declare problem.type")
@@ -73,7 +68,7 @@ def _recommended_metric(experiment: Any) -> str:
     if kind in ("regression", "bounded_regression"):
         return "mae"
     imbalance = class_imbalance(observed_class_counts(experiment))
-    if imbalance is not None and imbalance.ratio >= IMBALANCE_RATIO:
+    if imbalance is not None and imbalance.ratio >= ctx.option("MS03", "max_imbalance_ratio"):
         return "pr_auc" if kind == "binary_classification" else "f1"
     return "accuracy"
 
@@ -126,7 +121,7 @@ def set_metric(ctx: FixContext) -> None:
         tracked = [name for name in _others(ctx) if canonical_metric(name) in RANKING_METRICS]
         _promote(ctx, tracked[0] if tracked else RANKING_METRIC, keep_old=True)
     elif codes & {"MS01", "MS02"}:
-        _promote(ctx, _recommended_metric(ctx.experiment), keep_old=False)
+        _promote(ctx, _recommended_metric(ctx), keep_old=False)
 
 
 # --- protocol ----------------------------------------------------------------------------------
@@ -145,12 +140,11 @@ def _kfold_pool(experiment: Any) -> int | None:
     return kfold_pool(experiment)
 
 
-def _folds(experiment: Any) -> int:
-    """4 folds, fewer when folds would hold under 30 samples (never under 2)."""
-    pool = _kfold_pool(experiment)
+def _folds(ctx: FixContext, pool: int | None) -> int:
+    """4 folds, fewer when folds would hold under EP04's `min_fold_samples` (never under 2)."""
     if pool is None:
         return DEFAULT_FOLDS
-    return max(2, min(DEFAULT_FOLDS, pool // MIN_FOLD_SAMPLES))
+    return max(2, min(DEFAULT_FOLDS, pool // ctx.option("EP04", "min_fold_samples")))
 
 
 def _set_protocol(ctx: FixContext, values: dict[str, Any]) -> None:
@@ -167,7 +161,7 @@ def _valid_folds(ctx: FixContext) -> int | None:
     if not isinstance(folds, int) or isinstance(folds, bool) or folds < 2:
         return None
     pool = _kfold_pool(ctx.experiment)
-    if pool is not None and (folds > pool or pool / folds < MIN_FOLD_SAMPLES):
+    if pool is not None and (folds > pool or pool / folds < ctx.option("EP04", "min_fold_samples")):
         return None
     return folds
 
@@ -176,7 +170,7 @@ def use_kfold(ctx: FixContext) -> None:
     """K-fold cross-validation: 4 folds, fewer on small data (a K-fold protocol with bad folds
     only gets its folds corrected; iterated K-fold stays iterated)."""
     kind = ctx.current("/protocol/type")
-    folds = _valid_folds(ctx) or _folds(ctx.experiment)
+    folds = _valid_folds(ctx) or _folds(ctx, _kfold_pool(ctx.experiment))
     if kind in ("kfold", "iterated_kfold"):
         ctx.set("/protocol/folds", folds)
     else:
@@ -187,7 +181,7 @@ def use_iterated_kfold(ctx: FixContext) -> None:
     """Iterated K-fold with shuffling: the folds declared (or 4, fewer on small data), 3 repeats."""
     repeats = ctx.current("/protocol/repeats")
     repeats = repeats if isinstance(repeats, int) and not isinstance(repeats, bool) and repeats >= 1 else DEFAULT_REPEATS
-    _set_protocol(ctx, {"type": "iterated_kfold", "folds": _valid_folds(ctx) or _folds(ctx.experiment),
+    _set_protocol(ctx, {"type": "iterated_kfold", "folds": _valid_folds(ctx) or _folds(ctx, _kfold_pool(ctx.experiment)),
                         "repeats": repeats})
 
 
@@ -270,8 +264,8 @@ def hold_out_test(ctx: FixContext) -> None:
 
 
 def add_validation(ctx: FixContext) -> None:
-    """Measure generalization (EP01): a validation split of 20% when that gives 1000 samples or
-    more, else K-fold validation (4 folds, fewer on small data), as scarce data calls for. A history
+    """Measure generalization (EP01): a validation split of 20% when that gives EP02's
+    `min_validation_samples` (1000 by default) or more, else K-fold validation (4 folds, fewer on small data), as scarce data calls for. A history
     logged without validation (OF01) needs the model trained again with validation data.
 
     Raises:
@@ -282,9 +276,9 @@ def add_validation(ctx: FixContext) -> None:
             raise NeedsTraining("fit", "train again with validation data, so the history logs val_loss")
         return
     pool = _validation_pool(ctx)
-    if pool is not None and HELD_OUT_SHARE * pool < MIN_VALIDATION_SAMPLES:
+    if pool is not None and HELD_OUT_SHARE * pool < ctx.option("EP02", "min_validation_samples"):
         # Too few samples for a trustworthy hold-out set: validate by K-fold instead.
-        _set_protocol(ctx, {"type": "kfold", "folds": max(2, min(DEFAULT_FOLDS, pool // MIN_FOLD_SAMPLES))})
+        _set_protocol(ctx, {"type": "kfold", "folds": _folds(ctx, pool)})
     else:
         _carve(ctx, "validation")
 

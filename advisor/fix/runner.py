@@ -101,6 +101,7 @@ class Fixer:
         self.linter = Linter(config)
         self.unsafe = unsafe
         self.rules = {setup.rule.code: setup.rule for setup in config.rules}
+        self.rule_options = {setup.rule.code: setup.options for setup in config.rules}
 
     def allowed(self, finding: Finding) -> Remedy | None:
         """The remedy this run applies for `finding`, or None."""
@@ -183,7 +184,7 @@ class Fixer:
         codes = sorted({f.code for f in findings})
         try:
             document = open_document(result.path, text)
-            context = FixContext(document, experiment, findings)
+            context = FixContext(document, experiment, findings, self.rule_options)
             remedy.edit(context)
             edited = document.render()
             if edited == text:
