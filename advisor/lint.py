@@ -12,7 +12,7 @@ from advisor.engine import Linter
 from advisor.errors import InputError
 from advisor.finding import Finding
 from advisor.fix.document import is_record_file
-from advisor.fix.remedies import EDIT_REMEDIES, edit_safety
+from advisor.fix.remedies import edit_remedy_ids, edit_safety
 from advisor.record_files import named_files
 from advisor.registry import load_registry
 
@@ -194,7 +194,8 @@ def _lint_one(linter: Linter, path: str) -> _Outcome:
 
 def mark_fixes(linter: Linter, path: str, findings: list[Finding]) -> None:
     """Set each finding's `fix` to what `advisor fix` can do for it; it edits record files only."""
-    candidates = [finding for finding in findings if finding.remedy in EDIT_REMEDIES]
+    edits = edit_remedy_ids()
+    candidates = [finding for finding in findings if finding.remedy in edits]
     if not candidates or not is_record_file(path):
         return
     rules = {setup.rule.code: setup.rule for setup in linter.config.rules}  # a rule may declare its fix_safety

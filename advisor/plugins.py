@@ -25,7 +25,7 @@ from advisor.atomic import write_text_atomic
 from advisor.cache import cache_dir
 
 #: The groups the advisor reads; one scan fills them all.
-GROUPS = ("advisor.rules", "advisor.commands")
+GROUPS = ("advisor.rules", "advisor.remedies", "advisor.commands")
 #: Not a `.json` name, so that it is never taken for a results entry.
 INDEX_NAME = "entry-points.index"
 

@@ -1,8 +1,10 @@
-"""Rule discovery through the `advisor.rules` entry point group, and rule selection.
+"""Rule and remedy discovery through the `advisor.rules` and `advisor.remedies` entry point groups,
+and rule selection.
 
-The built-in pack registers itself in that group exactly as a third-party pack would, so the engine
-never imports `rules/`. An entry point may name a Rule subclass, an iterable of them, or a callable
-returning them.
+The built-in pack registers itself in those groups exactly as a third-party pack would, so the
+engine never imports `rules/`. An `advisor.rules` entry point may name a Rule subclass, an iterable
+of them, or a callable returning them; an `advisor.remedies` one an iterable of
+`advisor.remedy.Remedy`, or a callable returning one.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ from typing import TYPE_CHECKING, Iterable
 from advisor.errors import AdvisorError, ConfigError
 
 if TYPE_CHECKING:
+    from advisor.remedy import Remedy
     from advisor.rule import Rule
 
 ENTRY_POINT_GROUP = "advisor.rules"
+REMEDY_GROUP = "advisor.remedies"
 
 
 class RuleRegistry:
@@ -87,3 +91,31 @@ def load_registry() -> RuleRegistry:
     for entry_point in group_entry_points(ENTRY_POINT_GROUP):
         rules.extend(_load_entry_point(entry_point))
     return RuleRegistry(rules)
+
+
+@lru_cache(maxsize=1)
+def load_remedies() -> dict[str, Remedy]:
+    """Every remedy registered in the `advisor.remedies` entry point group, by id, in the order
+    `advisor fix` applies them (`advisor.remedy.PHASES`, then the order of declaration).
+
+    Raises:
+        AdvisorError: an entry point gives something other than remedies, or two claim one id.
+    """
+    from advisor.plugins import group_entry_points
+    from advisor.remedy import PHASES, Remedy
+
+    declared: list[Remedy] = []
+    for entry_point in group_entry_points(REMEDY_GROUP):
+        obj = entry_point.load()
+        items = list(obj() if callable(obj) else obj)
+        for item in items:
+            if not isinstance(item, Remedy):
+                raise AdvisorError(f"entry point '{entry_point.name}' in group {REMEDY_GROUP} gave {item!r}; "
+                                   "expected advisor.remedy.Remedy values")
+        declared.extend(items)
+    by_id: dict[str, Remedy] = {}
+    for remedy in sorted(declared, key=lambda remedy: PHASES.index(remedy.phase)):  # stable: declaration order
+        if remedy.id in by_id and by_id[remedy.id] != remedy:
+            raise AdvisorError(f"two remedies claim the id '{remedy.id}'")
+        by_id[remedy.id] = remedy
+    return by_id

@@ -53,14 +53,18 @@ other's finding. A folded finding uses no suppression comment.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict
 
 from advisor.record import Experiment
 from advisor.severity import Severity
 
+if TYPE_CHECKING:
+    from advisor.remedy import Advice
 
+#: When a run in progress can be judged by a rule (`Rule.judged`).
+BEFORE_TRAINING, WITH_DATA, EACH_EPOCH, AFTER_TRAINING = "before_training", "with_data", "each_epoch", "after_training"
 
 
 class RuleOptions(BaseModel):
@@ -109,6 +113,25 @@ class Rule:
     supersedes: ClassVar[tuple[str, ...]] = ()
     #: Codes of rules whose finding replaces this rule's, about the same part of the record.
     folded_into: ClassVar[tuple[str, ...]] = ()
+    #: "safe" or "unsafe": the safety of its remedy's edit for this rule's findings, when it differs
+    #: from the remedy's own (see `advisor.remedy`).
+    fix_safety: ClassVar[str | None] = None
+    #: The step `advisor next` gives for this rule's findings in place of its remedy's advice: a
+    #: special case the workflow names (a baseline never beaten sends back to stage 1).
+    advice: ClassVar[Advice | None] = None
+    #: Why its remedy's step matters when this rule's finding causes it, for a remedy several rules
+    #: share with different causes; empty to keep the remedy's.
+    advice_why: ClassVar[str] = ""
+    #: The workflow evidence this rule judges (an `advisor.workflow.REQUIREMENTS` key, such as
+    #: "baseline_score"): `advisor next` gives no separate step for evidence its findings cover.
+    evidence: ClassVar[str | None] = None
+    #: Its finding is the absence of `evidence` itself (a `*-missing` rule): it leaves the stage not
+    #: reached rather than blocked.
+    reports_absence: ClassVar[bool] = False
+    #: When a run in progress can be judged by it (`advisor.integrations.keras.AdvisorCallback`):
+    #: BEFORE_TRAINING (it reads no history), WITH_DATA (before training, once the data is known),
+    #: EACH_EPOCH (on the partial loss curve, after every epoch) or AFTER_TRAINING.
+    judged: ClassVar[str] = AFTER_TRAINING
 
     def check(self, experiment: Experiment, options: Any) -> Iterable[Violation]:
         """Judge one experiment. Yield a Violation per problem; yield nothing when the fields the

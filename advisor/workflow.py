@@ -7,7 +7,7 @@ is, given the record and its lint findings:
   stands;
 - blocked: an error or warning of its rules stands (the findings are listed);
 - not reached: no finding blocks it, but its evidence is missing (no baseline score yet, no
-  history, no sign of overfitting yet). The `*-missing` rules (`Requirement.absence_rule`) report exactly that
+  history, no sign of overfitting yet). The `*-missing` rules (`Rule.reports_absence`) report exactly that
   absence, so their finding leaves a stage not reached rather than blocked.
 
 The current stage is the first that is not done; when all seven are done it is stage 7, marked
@@ -22,12 +22,15 @@ CLI, the reference trainer and tests share it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable
 
 from advisor.escape import shell_quote
 from advisor.finding import Finding
+from advisor.fix.remedies import remedy_of, safety
 from advisor.record import Experiment
+from advisor.registry import load_registry
+from advisor.remedy import UNSAFE, Advice
 from advisor.rule import STAGES, Rule, Severity
 
 DONE, BLOCKED, NOT_REACHED = "done", "blocked", "not_reached"
@@ -54,142 +57,22 @@ STAGE_WHY: dict[int, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Advice:
-    """What to do, why, and how: the trainer's `--stage` for remedies that need training.
-
-    Args:
-        text: The action, in the imperative.
-        why: One sentence in the workflow's terms; empty to use the stage's.
-        train_stage: `advisor train --stage` value that performs it, or a function of the record
-            returning one; None when no training performs it.
-        with_fix: The trainer performs it only under `--fix` (it acts on what the run shows).
-    """
-
-    text: str
-    why: str = ""
-    train_stage: str | Callable[[Experiment], str] | None = None
-    with_fix: bool = False
+def remedy_advice(remedy_id: str | None) -> Advice | None:
+    """The advice of a registered remedy, or None."""
+    remedy = remedy_of(remedy_id)
+    return remedy.advice if remedy is not None else None
 
 
-#: Remedy ids (a rule's `remedy`) -> advice.
-REMEDIES: dict[str, Advice] = {
-    "set_problem_type": Advice(
-        "Declare the problem type (problem.type): binary, multiclass or multilabel classification, "
-        "regression or bounded regression.",
-        "The problem type decides the last layer, the loss and the metric: nothing else can be checked without it."),
-    "set_metric": Advice(
-        "Choose a success metric that fits the problem (metric.name).",
-        "Your metric for success guides the choice of loss and every decision you make later; it must "
-        "measure what matters for this problem."),
-    "log_metric": Advice(
-        "Log the success metric on the validation data while training (add it to the compiled metrics).",
-        "A measure of success that is never observed on validation data cannot guide the work."),
-    "add_validation": Advice(
-        "Hold out a validation split (or use K-fold) and monitor it while training.",
-        "Without validation data nothing measures generalization, and overfitting cannot be seen."),
-    "use_kfold": Advice(
-        "Use K-fold validation instead of a single small hold-out split.",
-        "With little data, one small validation split gives a noisy estimate that tuning then overfits."),
-    "use_iterated_kfold": Advice(
-        "Use iterated K-fold validation with shuffling.",
-        "With little data and many comparisons, iterated K-fold is the most reliable estimate of generalization."),
-    "hold_out_test": Advice(
-        "Hold out a test set that only the final evaluation touches, once.",
-        "Every time you use feedback from your validation process to tune your model, you leak information; "
-        "only untouched test data measures generalization."),
-    "time_split": Advice(
-        "Split by time without shuffling: train on the past, validate and test on the future.",
-        "When samples are ordered in time, a random split lets the future leak into training."),
-    "stratify_split": Advice(
-        "Stratify the splits by class.",
-        "With imbalanced classes, random splits give validation and test sets that do not represent the data."),
-    "encode_features": Advice(
-        "Encode the non-numeric features (for example one-hot).",
-        "A neural network only takes tensors of numbers."),
-    "scale_features": Advice(
-        "Scale the features to small values (for example into [0, 1]).",
-        "Large input values cause large gradient updates that prevent the network from converging."),
-    "normalize_features": Advice(
-        "Normalize each feature independently, with statistics computed on the training data only.",
-        "Features on very different scales make learning harder; statistics taken from validation or test "
-        "data leak them into training."),
-    "impute_missing": Advice(
-        "Impute the missing values (with statistics of the training data).",
-        "A network cannot take missing values, and dropping them silently changes the data."),
-    "drop_constant_features": Advice(
-        "Drop the constant features.",
-        "A feature that never varies carries no information and breaks standardization."),
-    "deduplicate_splits": Advice(
-        "Remove the samples that appear both in training and in validation or test data.",
-        "Samples shared between splits turn the evaluation into a measure of memorization."),
-    "compute_baseline": Advice(
-        "Compute a common-sense baseline's score on the validation data (most frequent class, or the mean "
-        "for regression).",
-        "Without a dumb baseline you cannot tell whether the model has any statistical power.",
-        "baseline"),
-    "fix_output_layer": Advice(
-        "Set the last layer's activation and units and the loss for the problem type.",
-        "The last-layer activation and the loss must fit the problem, or the model optimizes the wrong thing."),
-    "fix_hidden_activation": Advice(
-        "Give the hidden layers a nonlinearity (relu).",
-        "Without nonlinearities a stack of layers collapses into one linear map."),
-    "fix_learning_rate": Advice(
-        "Keep the optimizer and set its learning rate in the usual range (1e-3 for an adaptive one such as "
-        "Adam or RMSprop).",
-        "A learning rate far out of range keeps the model from learning at all."),
-    "lower_learning_rate": Advice(
-        "Lower the learning rate (for example by a factor of 10) and train again.",
-        "A loss that diverges or oscillates means the gradient steps are too large.",
-        "fit", with_fix=True),
-    "scale_up": Advice(
-        "Scale up: add layers, make them bigger, train for more epochs, until validation loss starts rising.",
-        "The ideal model stands at the border between underfitting and overfitting; to find it, you must "
-        "first cross it.",
-        "overfit"),
-    "regularize": Advice(
-        "Regularize: add dropout or L2 weight penalties, and stop early on validation loss.",
-        "Once the model overfits, regularization moves it back towards the border of generalization."),
-    "restore_best_epoch": Advice(
-        "Keep the weights of the best validation epoch (restore_best_weights, or retrain for the best epoch count).",
-        "The epochs after the best one only fit the training data better and the validation data worse."),
-    "retrain_final": Advice(
-        "Retrain the final model on the training and validation data together, then evaluate the test set once.",
-        "Once the configuration is chosen, the validation data is better spent on training the production model.",
-        "final"),
-}
-
-
-#: Findings whose advice differs from their remedy's: the special cases the workflow names.
-FINDING_ADVICE: dict[str, Advice] = {
-    "BL03": Advice(
-        "Revisit the hypotheses of stage 1: several architectures never beat the baseline, so the answer may "
-        "not be in the data. Are the outputs predictable from these inputs? Is there enough informative data?",
-        "You make the hypothesis that your outputs can be predicted from your inputs and that the data is "
-        "informative enough; until a model beats the baseline, those are only hypotheses."),
-    "TD05": Advice(
-        "Run the training to its end again: the run that wrote this record was interrupted or failed.",
-        "A run that did not finish leaves a partial history and no final scores: nothing it logged shows "
-        "how the finished model trains, overfits or generalizes.",
-        "fit"),
-    "RG04": Advice(
-        "Switch to iterated K-fold validation with shuffling, and tune again against it.",
-        "The test score fell well below validation: the validation estimate was unreliable, or tuning overfit "
-        "it; iterated K-fold gives a reliable one."),
-}
-
-
-#: Why a step matters, for findings whose remedy several rules share with different causes: the
-#: step's "Why" is about the finding that caused it.
-FINDING_WHY: dict[str, str] = {
-    "TD01": "A loss that becomes NaN or infinite ends learning: every later weight update is garbage, and "
-            "nothing measured after it means anything.",
-    "TD02": "A loss that diverges means the gradient steps are too large.",
-    "TD03": "A loss that oscillates around its trend means the gradient steps overshoot.",
-    "OF02": "A training loss that does not fall means the model is not learning at all: the last layer and "
-            "the loss may not fit the problem, or the learning rate is far off; no model can overfit before "
-            "it learns.",
-}
+def finding_advice(finding: Finding, rule: type[Rule] | None) -> Advice | None:
+    """The step for a finding: its rule's own `advice` when it declares one (a special case the
+    workflow names), else its remedy's advice with the rule's `advice_why` when it gives one; None
+    when neither exists (the finding's message then says what to do)."""
+    if rule is not None and rule.advice is not None:
+        return rule.advice
+    advice = remedy_advice(finding.remedy)
+    if advice is not None and rule is not None and rule.advice_why:
+        return replace(advice, why=rule.advice_why)
+    return advice
 
 
 # --- evidence: what a stage needs before it can be done ----------------------------------------
@@ -282,53 +165,67 @@ def _regularize_or_final(experiment: Experiment) -> str:
 class Requirement:
     """One piece of evidence a stage needs.
 
+    A rule ties itself to a requirement by its key (`Rule.evidence`): a rule that reports the
+    evidence's absence (`Rule.reports_absence`, the `*-missing` rules) leaves the stage not reached
+    rather than blocked, since its finding is the missing evidence itself; the findings of the other
+    rules about it already give the step that produces it.
+
     Args:
+        key: The name rules use for it.
         stage: The stage it belongs to.
         what: What the evidence is, as a user reads it under "missing".
         present: Whether the record holds it.
-        advice: What to do to produce it: a remedy id of `REMEDIES`, or an `Advice`.
-        absence_rule: The `*-missing` rule that reports its absence (not a blocker: it is the
-            missing evidence itself).
-        related: Other rules whose findings already give the step that produces it.
+        advice: What to do to produce it: the id of the remedy whose advice says it (a rule pack
+            declares it), or an `Advice`.
     """
 
+    key: str
     stage: int
     what: str
     present: Callable[[Experiment], bool]
     advice: str | Advice
-    absence_rule: str | None = None
-    related: tuple[str, ...] = ()
+
+    def step_advice(self) -> tuple[Advice, str | None]:
+        """The advice that produces it, and the remedy id it comes from (None for the core's own).
+        A remedy no installed pack declares leaves a plain instruction."""
+        if isinstance(self.advice, Advice):
+            return self.advice, None
+        return remedy_advice(self.advice) or Advice(f"Record {self.what}."), self.advice
 
 
 #: The evidence of each stage, in order. A stage with all of it present and no standing error or
 #: warning is done.
 REQUIREMENTS: tuple[Requirement, ...] = (
-    Requirement(1, "a problem type (problem.type, or labels or an output layer that imply one)",
-                _has_problem_type, "set_problem_type", absence_rule="PD01"),
-    Requirement(1, "a dataset (data.path, data.samples or splits.files)", _has_dataset,
-                Advice("Assemble the dataset: point data.path at it (CSV, NPZ or Parquet), or record data.samples."),
-                absence_rule="PD04"),
-    Requirement(2, "a success metric (metric.name)", _has_metric, "set_metric", absence_rule="MS01"),
-    Requirement(3, "a validation split or K-fold protocol (protocol.type, splits.validation)", _has_protocol,
+    Requirement("problem_type", 1, "a problem type (problem.type, or labels or an output layer that imply one)",
+                _has_problem_type, "set_problem_type"),
+    Requirement("dataset", 1, "a dataset (data.path, data.samples or splits.files)", _has_dataset,
+                Advice("Assemble the dataset: point data.path at it (CSV, NPZ or Parquet), or record data.samples.")),
+    Requirement("metric", 2, "a success metric (metric.name)", _has_metric, "set_metric"),
+    Requirement("protocol", 3, "a validation split or K-fold protocol (protocol.type, splits.validation)",
+                _has_protocol,
                 Advice("Decide on an evaluation protocol: a hold-out validation split with plenty of data, "
-                       "K-fold or iterated K-fold with little (protocol.type)."), absence_rule="EP01"),
-    Requirement(4, "data preparation declared (data.preprocessing) or the data profiled (data.features)",
+                       "K-fold or iterated K-fold with little (protocol.type).")),
+    Requirement("data_preparation", 4,
+                "data preparation declared (data.preprocessing) or the data profiled (data.features)",
                 _has_data_preparation,
                 Advice("Prepare the data: declare its preprocessing (data.preprocessing), or point data.path at "
                        "the data so the advisor can profile it.")),
-    Requirement(5, "a baseline score (baseline.score)", _has_baseline_score, "compute_baseline",
-                absence_rule="BL01"),
-    Requirement(5, "a model validation score that beats the baseline (final.validation_score, or the success "
-                   "metric's validation values in the history)", _beats_baseline,
+    Requirement("baseline_score", 5, "a baseline score (baseline.score)", _has_baseline_score, "compute_baseline"),
+    Requirement("beats_baseline", 5, "a model validation score that beats the baseline (final.validation_score, "
+                "or the success metric's validation values in the history)", _beats_baseline,
                 Advice("Train a first model that beats the baseline, and record its validation score.",
-                       train_stage="fit"), related=("BL02", "BL03")),
-    Requirement(6, "a sign of overfitting (validation loss rising after its minimum, or early stopping "
-                   "that stopped training)", _has_crossed_overfitting, "scale_up"),
-    Requirement(7, "a final test score from the model retrained as declared (final.test_score, final.trained_on)",
+                       train_stage="fit")),
+    Requirement("overfitting", 6, "a sign of overfitting (validation loss rising after its minimum, or early "
+                "stopping that stopped training)", _has_crossed_overfitting, "scale_up"),
+    Requirement("final_evaluation", 7,
+                "a final test score from the model retrained as declared (final.test_score, final.trained_on)",
                 _has_final_evaluation,
                 Advice("Regularize and tune the model on validation, then retrain it as declared and evaluate "
                        "the test set once.", train_stage=_regularize_or_final)),
 )
+
+#: The requirement keys rules may name in `Rule.evidence`.
+REQUIREMENT_KEYS = frozenset(requirement.key for requirement in REQUIREMENTS)
 
 
 # --- results -----------------------------------------------------------------------------------
@@ -407,8 +304,10 @@ def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[
     Args:
         experiment: The record.
         findings: Its lint findings (suppressions and configuration already applied).
-        rules: The registered rules: they give the stage of an engine finding about a rule that
-            failed, and a rule's `fix_safety` for the `advisor fix` command.
+        rules: Rules beside the registered ones (which are always known), or in their place when
+            they share a code: they give the stage of an engine finding about a rule that failed,
+            a rule's `fix_safety` for the `advisor fix` command, its advice, and the workflow
+            evidence it reports on.
         commands: Whether steps may carry commands, which operate on the record's file; False for
             an input `advisor fix` and `advisor train` cannot take (an MLflow run, a lone history).
         subject: The record's name inside its input (an MLflow run id), if any.
@@ -416,7 +315,8 @@ def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[
     Returns:
         The `Assessment`.
     """
-    rules_by_code = {rule.code: rule for rule in rules}
+    rules_by_code = {rule.code: rule for rule in load_registry().rules}
+    rules_by_code.update((rule.code, rule) for rule in rules)
     by_stage: dict[int, list[Finding]] = {number: [] for number in STAGES}
     for finding in findings:
         stage = _stage_of(finding, rules_by_code)
@@ -428,7 +328,8 @@ def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[
     for number, name in STAGES.items():
         missing = [r for r in REQUIREMENTS if r.stage == number and not r.present(experiment)]
         # A *-missing rule's finding is the missing evidence itself, not a blocker.
-        excused = {r.absence_rule for r in missing}
+        absent = {r.key for r in missing}
+        excused = {code for code, rule in rules_by_code.items() if rule.reports_absence and rule.evidence in absent}
         blocking = [f for f in by_stage[number] if _blocks(f) and f.code not in excused]
         missing_what = [r.what for r in missing]
         if not blocking and not missing and invalidating is not None:
@@ -474,8 +375,10 @@ class _StepPlanner:
         # scoring the baseline is a step, whatever stage the experiment stands at.
         if (self.experiment.model is not None and not _has_baseline_score(self.experiment)
                 and not any(step.remedy == "compute_baseline" for step in steps)):
-            codes = [f.code for stage in stages for f in stage.findings if f.code == "BL01"]
-            steps.append(self._advice_step(codes, REMEDIES["compute_baseline"], 5, "compute_baseline"))
+            codes = [f.code for stage in stages for f in stage.findings if self._reports_absence_of(f, "baseline_score")]
+            advice = remedy_advice("compute_baseline")
+            if advice is not None:
+                steps.append(self._advice_step(codes, advice, 5, "compute_baseline"))
         # Errors first, whatever their stage: an error can make the whole run meaningless (a NaN
         # loss), while a warning of an earlier stage only weakens it. Otherwise stage order.
         errors = {id(step) for step in steps if step.severity is Severity.ERROR}
@@ -483,17 +386,19 @@ class _StepPlanner:
         final = self.experiment.final
         if self.current.status == DONE and not any(step.remedy == "retrain_final" for step in steps) and (
                 final is None or final.trained_on != "train+validation"):
-            steps.append(self._advice_step([], REMEDIES["retrain_final"], FINAL_STAGE, "retrain_final"))
+            advice = remedy_advice("retrain_final")
+            if advice is not None:
+                steps.append(self._advice_step([], advice, FINAL_STAGE, "retrain_final"))
         return steps
 
     def _finding_steps(self, stage: StageResult) -> list[Step]:
         """What blocks each stage; the other findings (info, reported absences) of the current stage only."""
         chosen = list(stage.findings) if stage is self.current else list(stage.blocking)
         # Errors first; within a severity, the special cases the workflow names lead.
-        chosen.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.code not in FINDING_ADVICE))
+        chosen.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], not self._own_advice(f)))
         groups: dict[str, list[Finding]] = {}
         for finding in chosen:
-            key = finding.code if (finding.code in FINDING_ADVICE or not finding.remedy) else finding.remedy
+            key = finding.code if (self._own_advice(finding) or not finding.remedy) else finding.remedy
             groups.setdefault(key, []).append(finding)
         return [self._group_step(stage.number, group) for group in groups.values()]
 
@@ -505,15 +410,21 @@ class _StepPlanner:
     def _group_advice(self, stage: int, group: list[Finding]) -> Step:
         codes = list(dict.fromkeys(f.code for f in group))
         first = group[0]
-        advice = FINDING_ADVICE.get(first.code) or REMEDIES.get(first.remedy or "")
+        advice = finding_advice(first, self.rules_by_code.get(first.code))
         if advice is None:  # no remedy: the rule's message says what is wrong and what to do
             more = f" (and {len(group) - 1} more)" if len(group) > 1 else ""
             text = first.message[:1].upper() + first.message[1:] + more
             return Step(codes, text, STAGE_WHY[stage], None, stage, first.remedy)
-        step = self._advice_step(codes, advice, stage, first.remedy)
-        if first.code in FINDING_WHY and first.code not in FINDING_ADVICE:
-            step.why = FINDING_WHY[first.code]
-        return step
+        return self._advice_step(codes, advice, stage, first.remedy)
+
+    def _own_advice(self, finding: Finding) -> bool:
+        """Whether the finding's rule gives its own step (a special case the workflow names)."""
+        rule = self.rules_by_code.get(finding.code)
+        return rule is not None and rule.advice is not None
+
+    def _reports_absence_of(self, finding: Finding, key: str) -> bool:
+        rule = self.rules_by_code.get(finding.code)
+        return rule is not None and rule.reports_absence and rule.evidence == key
 
     def _evidence_steps(self, stage: StageResult, planned: list[Step]) -> list[Step]:
         """Steps that produce the current stage's missing evidence, unless a finding's step does."""
@@ -523,11 +434,10 @@ class _StepPlanner:
         for requirement in REQUIREMENTS:
             if requirement.stage != stage.number or requirement.present(self.experiment):
                 continue
-            related = {requirement.absence_rule, *requirement.related} - {None}
-            remedy = requirement.advice if isinstance(requirement.advice, str) else None
+            related = {code for code, rule in self.rules_by_code.items() if rule.evidence == requirement.key}
+            advice, remedy = requirement.step_advice()
             if related & covered_codes or (remedy is not None and remedy in covered_remedies):
                 continue
-            advice = REMEDIES[remedy] if remedy is not None else requirement.advice
             steps.append(self._advice_step([], advice, stage.number, remedy))
         return steps
 
@@ -546,15 +456,12 @@ class _StepPlanner:
     def _fix_command(self, codes: list[str], remedy: str | None) -> str | None:
         if self.target is None:
             return None
-        from advisor.fix.remedies import UNSAFE, safety
-
         unsafe = any(safety(remedy, self.rules_by_code.get(code) or code) == UNSAFE for code in codes)
         flag = "--unsafe-fixes " if unsafe else ""
         return f"advisor fix {flag}--select {','.join(codes)} {shell_quote(self.target)}"
 
 
 def _is_record_edit(remedy: str | None) -> bool:
-    """Whether `advisor fix` performs the remedy (the fix package's table is the one authority)."""
-    from advisor.fix.remedies import EDIT_REMEDIES
-
-    return remedy in EDIT_REMEDIES
+    """Whether `advisor fix` performs the remedy (its registered declaration is the one authority)."""
+    declared = remedy_of(remedy)
+    return declared is not None and declared.is_edit

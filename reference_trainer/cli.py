@@ -16,11 +16,15 @@ BACKENDS = ("loky", "threading", "multiprocessing", "dask")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 
+#: The stages `--stage` runs up to, in order (remedies name them as their trainer stage).
+STAGE_NAMES = ("baseline", "fit", "overfit", "regularize", "final")
+
+
 @click.command("train")
 @click.argument("record", type=click.Path(dir_okay=False))
 @click.option("--fix", is_flag=True, help="Apply `advisor fix` edits (unsafe included) to a copy of the record in "
                                           "memory, and the remedies that need training. The file is never edited.")
-@click.option("--stage", type=click.Choice(["baseline", "fit", "overfit", "regularize", "final", "all"]), default=None,
+@click.option("--stage", type=click.Choice([*STAGE_NAMES, "all"]), default=None,
               help="Run up to this stage [default: the experiment as declared: baseline, training, and the final "
                    "retrain and test evaluation when a test split exists].")
 @click.option("--out", type=click.Path(file_okay=False), default=None,

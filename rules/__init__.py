@@ -1,7 +1,9 @@
 """The built-in rule pack: one module per workflow family.
 
-Registered in pyproject.toml under the `advisor.rules` entry point group, exactly as a third-party
-pack would be. Imports only advisor's public API.
+Registered in pyproject.toml under the `advisor.rules` and `advisor.remedies` entry point groups,
+exactly as a third-party pack would be. Imports only advisor's public API. Each family module
+declares its rules (`RULES`) and the remedies they name (`REMEDIES`); the record edits of those
+remedies live in `rules.fixes`, named by import path so that linting never loads them.
 """
 
 from __future__ import annotations
@@ -29,3 +31,11 @@ def get_rules() -> list[type]:
     for name in FAMILIES:
         rules.extend(importlib.import_module(name).RULES)
     return rules
+
+
+def get_remedies() -> list:
+    """Every remedy the pack's rules name (the `advisor.remedies` entry point)."""
+    remedies: list = []
+    for name in FAMILIES:
+        remedies.extend(importlib.import_module(name).REMEDIES)
+    return remedies

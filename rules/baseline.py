@@ -18,6 +18,7 @@ from advisor.facts import (
     validation_score,
 )
 from advisor.names import REGRESSION_TYPES, SINGLE_LABEL_TYPES, canonical_metric, perfect_score
+from advisor.remedy import TRAINING, Advice, Remedy
 
 #: BL04: a baseline counts as weaker when the common-sense one scores more than this above it.
 WEAKER_BY = 0.01
@@ -83,6 +84,8 @@ class BaselineMissing(Rule):
     name = "baseline-missing"
     stage = 5
     severity = Severity.WARNING
+    evidence = "baseline_score"
+    reports_absence = True
     remedy = "compute_baseline"
 
     def check(self, experiment, options):
@@ -164,6 +167,7 @@ class BelowBaseline(Rule):
     name = "below-baseline"
     stage = 5
     severity = Severity.ERROR
+    evidence = "beats_baseline"
 
     def check(self, experiment, options):
         compared = _comparison(experiment)
@@ -226,6 +230,12 @@ class NeverBeatsBaseline(Rule):
     name = "never-beats-baseline"
     stage = 5
     severity = Severity.ERROR
+    evidence = "beats_baseline"
+    advice = Advice(
+        "Revisit the hypotheses of stage 1: several architectures never beat the baseline, so the answer may "
+        "not be in the data. Are the outputs predictable from these inputs? Is there enough informative data?",
+        "You make the hypothesis that your outputs can be predicted from your inputs and that the data is "
+        "informative enough; until a model beats the baseline, those are only hypotheses.")
 
     class Options(RuleOptions):
         min_architectures: int = Field(3, ge=1, description="Architectures tried before failing them all says something about the data.")
@@ -433,3 +443,17 @@ class MarginalGain(Rule):
 
 
 RULES: list[type] = [BaselineMissing, BelowBaseline, NeverBeatsBaseline, WeakBaseline, MarginalGain]
+
+
+# --- remedies: what the rules above name, declared once ---------------------------------------
+
+COMPUTE_BASELINE = Remedy(
+    "compute_baseline", TRAINING,
+    Advice(
+        "Compute a common-sense baseline's score on the validation data (most frequent class, or the mean "
+        "for regression).",
+        "Without a dumb baseline you cannot tell whether the model has any statistical power.",
+        train_stage="baseline"),
+)
+
+REMEDIES: list[Remedy] = [COMPUTE_BASELINE]

@@ -13,6 +13,8 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import input_features, present_pointer, total_samples
+from advisor.remedy import EDITS, SAFE, Advice, Remedy
+from advisor.rule import WITH_DATA
 
 NUMERIC_DTYPES = (None, "float", "int", "bool")
 NON_NUMERIC_DTYPES = ("string", "category", "datetime")
@@ -91,6 +93,7 @@ class NonNumericFeatures(Rule):
     name = "non-numeric-features"
     stage = 4
     severity = Severity.ERROR
+    judged = WITH_DATA
     remedy = "encode_features"
 
     def check(self, experiment, options):
@@ -163,6 +166,7 @@ class ValuesNotScaled(Rule):
     name = "values-not-scaled"
     stage = 4
     severity = Severity.WARNING
+    judged = WITH_DATA
     remedy = "scale_features"
 
     class Options(RuleOptions):
@@ -240,6 +244,7 @@ class HeterogeneousRangesNotNormalized(Rule):
     name = "heterogeneous-ranges-not-normalized"
     stage = 4
     severity = Severity.WARNING
+    judged = WITH_DATA
     remedy = "normalize_features"
 
     class Options(RuleOptions):
@@ -331,6 +336,7 @@ class MissingValues(Rule):
     name = "missing-values"
     stage = 4
     severity = Severity.ERROR
+    judged = WITH_DATA
     remedy = "impute_missing"
 
     def check(self, experiment, options):
@@ -387,6 +393,7 @@ class ConstantFeature(Rule):
     name = "constant-feature"
     stage = 4
     severity = Severity.WARNING
+    judged = WITH_DATA
     remedy = "drop_constant_features"
 
     def check(self, experiment, options):
@@ -470,6 +477,7 @@ class SmallDataFeatureEngineering(Rule):
     name = "small-data-feature-engineering"
     stage = 4
     severity = Severity.INFO
+    judged = WITH_DATA
 
     class Options(RuleOptions):
         max_samples: int = Field(1000, ge=1, description="Sample count below which feature engineering is advised.")
@@ -498,3 +506,49 @@ RULES: list[type] = [
     NonNumericFeatures, ValuesNotScaled, HeterogeneousRangesNotNormalized, MissingValues,
     ConstantFeature, SmallDataFeatureEngineering,
 ]
+
+
+# --- remedies: what the rules above name, declared once ---------------------------------------
+
+DROP_CONSTANT_FEATURES = Remedy(
+    "drop_constant_features", SAFE,
+    Advice(
+        "Drop the constant features.",
+        "A feature that never varies carries no information and breaks standardization."),
+    edit="rules.fixes.data:drop_constant_features", phase="features", batch=EDITS,
+)
+
+IMPUTE_MISSING = Remedy(
+    "impute_missing", SAFE,
+    Advice(
+        "Impute the missing values (with statistics of the training data).",
+        "A network cannot take missing values, and dropping them silently changes the data."),
+    edit="rules.fixes.data:impute_missing", phase="features", batch=EDITS,
+)
+
+ENCODE_FEATURES = Remedy(
+    "encode_features", SAFE,
+    Advice(
+        "Encode the non-numeric features (for example one-hot).",
+        "A neural network only takes tensors of numbers."),
+    edit="rules.fixes.data:encode_features", phase="features", batch=EDITS,
+)
+
+NORMALIZE_FEATURES = Remedy(
+    "normalize_features", SAFE,
+    Advice(
+        "Normalize each feature independently, with statistics computed on the training data only.",
+        "Features on very different scales make learning harder; statistics taken from validation or test "
+        "data leak them into training."),
+    edit="rules.fixes.data:standardize_features", phase="features", batch=EDITS,
+)
+
+SCALE_FEATURES = Remedy(
+    "scale_features", SAFE,
+    Advice(
+        "Scale the features to small values (for example into [0, 1]).",
+        "Large input values cause large gradient updates that prevent the network from converging."),
+    edit="rules.fixes.data:standardize_features", phase="features", batch=EDITS,
+)
+
+REMEDIES: list[Remedy] = [DROP_CONSTANT_FEATURES, IMPUTE_MISSING, ENCODE_FEATURES, NORMALIZE_FEATURES, SCALE_FEATURES]

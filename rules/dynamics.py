@@ -20,6 +20,8 @@ from advisor.facts import (
     untrained_loss,
 )
 from advisor.names import SINGLE_LABEL_TYPES
+from advisor.remedy import TRAINING, Advice, Remedy
+from advisor.rule import EACH_EPOCH
 
 #: A loss below this share of its first value has converged to near zero; its relative wiggles
 #: there are numerical noise, not instability.
@@ -68,6 +70,10 @@ class NonFiniteLoss(Rule):
     name = "non-finite-loss"
     stage = 5
     severity = Severity.ERROR
+    advice_why = (
+        "A loss that becomes NaN or infinite ends learning: every later weight update is garbage, and "
+        "nothing measured after it means anything.")
+    judged = EACH_EPOCH
     remedy = "lower_learning_rate"
 
     def check(self, experiment, options):
@@ -133,6 +139,9 @@ class LossDiverging(Rule):
     name = "loss-diverging"
     stage = 5
     severity = Severity.ERROR
+    advice_why = (
+        "A loss that diverges means the gradient steps are too large.")
+    judged = EACH_EPOCH
     remedy = "lower_learning_rate"
     supersedes = ("OF02",)
 
@@ -213,6 +222,8 @@ class LossOscillating(Rule):
     name = "loss-oscillating"
     stage = 5
     severity = Severity.WARNING
+    advice_why = (
+        "A loss that oscillates around its trend means the gradient steps overshoot.")
     remedy = "lower_learning_rate"
 
     class Options(RuleOptions):
@@ -350,6 +361,11 @@ class RunNotFinished(Rule):
     name = "run-not-finished"
     stage = 5
     severity = Severity.WARNING
+    advice = Advice(
+        "Run the training to its end again: the run that wrote this record was interrupted or failed.",
+        "A run that did not finish leaves a partial history and no final scores: nothing it logged shows how "
+        "the finished model trains, overfits or generalizes.",
+        train_stage="fit")
 
     def check(self, experiment, options):
         run = experiment.run
@@ -366,3 +382,17 @@ class RunNotFinished(Rule):
 
 
 RULES: list[type] = [NonFiniteLoss, LossDiverging, LossOscillating, StuckAtChance, RunNotFinished]
+
+
+# --- remedies: what the rules above name, declared once ---------------------------------------
+
+LOWER_LEARNING_RATE = Remedy(
+    "lower_learning_rate", TRAINING,
+    Advice(
+        "Lower the learning rate (for example by a factor of 10) and train again.",
+        "A loss that diverges or oscillates means the gradient steps are too large.",
+        train_stage="fit",
+        with_fix=True),
+)
+
+REMEDIES: list[Remedy] = [LOWER_LEARNING_RATE]

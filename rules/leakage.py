@@ -13,6 +13,8 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import holdout_validation_samples, input_features, split_samples
+from advisor.remedy import EDITS, SAFE, Advice, Remedy
+from advisor.rule import WITH_DATA
 
 #: Steps that learn no statistics from the rows: where they were "fit" leaks nothing. A one-hot
 #: encoder learns only the category vocabulary, which carries no label or distribution information.
@@ -62,6 +64,7 @@ class PreprocessingFitOnAllData(Rule):
     name = "preprocessing-fit-on-all-data"
     stage = 4
     severity = Severity.ERROR
+    judged = WITH_DATA
     remedy = "normalize_features"
 
     def check(self, experiment, options):
@@ -120,6 +123,7 @@ class TrainTestOverlap(Rule):
     name = "train-test-overlap"
     stage = 3
     severity = Severity.ERROR
+    judged = WITH_DATA
     remedy = "deduplicate_splits"
     Options = OverlapOptions
 
@@ -178,6 +182,7 @@ class TestSetUsedForTuning(Rule):
     name = "test-set-used-for-tuning"
     stage = 7
     severity = Severity.ERROR
+    judged = WITH_DATA
     remedy = "hold_out_test"
 
     def check(self, experiment, options):
@@ -247,6 +252,7 @@ class ValidationOveruse(Rule):
     name = "validation-overuse"
     stage = 7
     severity = Severity.WARNING
+    judged = WITH_DATA
     remedy = "use_kfold"
     Options = ValidationOveruseOptions
 
@@ -315,6 +321,7 @@ class TargetLeakingFeature(Rule):
     name = "target-leaking-feature"
     stage = 4
     severity = Severity.WARNING
+    judged = WITH_DATA
 
     Options = LeakOptions
 
@@ -371,6 +378,7 @@ class FitOnTestData(Rule):
     name = "fit-on-test-data"
     stage = 4
     severity = Severity.ERROR
+    judged = WITH_DATA
     remedy = "hold_out_test"
 
     def check(self, experiment, options):
@@ -395,3 +403,16 @@ RULES: list[type] = [
     PreprocessingFitOnAllData, TrainTestOverlap, TestSetUsedForTuning, ValidationOveruse, TargetLeakingFeature,
     FitOnTestData,
 ]
+
+
+# --- remedies: what the rules above name, declared once ---------------------------------------
+
+DEDUPLICATE_SPLITS = Remedy(
+    "deduplicate_splits", SAFE,
+    Advice(
+        "Remove the samples that appear both in training and in validation or test data.",
+        "Samples shared between splits turn the evaluation into a measure of memorization."),
+    edit="rules.fixes.data:deduplicate_splits", phase="rows", batch=EDITS,
+)
+
+REMEDIES: list[Remedy] = [DEDUPLICATE_SPLITS]

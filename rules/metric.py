@@ -18,6 +18,7 @@ from advisor.names import (
     CLASSIFICATION_METRICS, CLASSIFICATION_TYPES, RANKING_METRICS, REGRESSION_METRICS, REGRESSION_TYPES,
     SINGLE_LABEL_TYPES, canonical_metric,
 )
+from advisor.remedy import EDITS, SAFE, UNSAFE, Advice, Remedy
 #: Metrics that stay informative when one class dominates.
 IMBALANCE_AWARE_METRICS = {
     "balanced_accuracy", "auc", "pr_auc", "average_precision", "precision", "recall", "f1", "map",
@@ -65,6 +66,8 @@ class MetricMissing(Rule):
     name = "metric-missing"
     stage = 2
     severity = Severity.WARNING
+    evidence = "metric"
+    reports_absence = True
     remedy = "set_metric"
 
     def check(self, experiment, options):
@@ -183,6 +186,8 @@ class AccuracyOnImbalancedClasses(Rule):
     stage = 2
     severity = Severity.WARNING
     remedy = "set_metric"
+    #: Tracking precision and recall beside accuracy changes no decision: safe, unlike choosing a metric.
+    fix_safety = "safe"
     Options = MetricOptions
 
     def check(self, experiment, options):
@@ -332,3 +337,25 @@ RULES: list[type] = [
     MetricMissing, MetricProblemMismatch, AccuracyOnImbalancedClasses, RankingOrMultilabelWithoutMap,
     SuccessMetricNotLogged,
 ]
+
+
+# --- remedies: what the rules above name, declared once ---------------------------------------
+
+SET_METRIC = Remedy(
+    "set_metric", UNSAFE,
+    Advice(
+        "Choose a success metric that fits the problem (metric.name).",
+        "Your metric for success guides the choice of loss and every decision you make later; it must "
+        "measure what matters for this problem."),
+    edit="rules.fixes.decisions:set_metric", phase="metric",
+)
+
+LOG_METRIC = Remedy(
+    "log_metric", SAFE,
+    Advice(
+        "Log the success metric on the validation data while training (add it to the compiled metrics).",
+        "A measure of success that is never observed on validation data cannot guide the work."),
+    edit="rules.fixes.model:log_metric", phase="model", batch=EDITS,
+)
+
+REMEDIES: list[Remedy] = [SET_METRIC, LOG_METRIC]

@@ -47,6 +47,8 @@ from advisor.names import (
     PROBABILITY_ACTIVATIONS, PROBLEM_ACTIVATIONS, PROBLEM_LOSSES, SIGMOID_ACTIVATIONS, canonical_activation,
     canonical_layer_type, canonical_optimizer,
 )
+from advisor.remedy import EDITS, SAFE, Advice, Remedy
+from advisor.rule import BEFORE_TRAINING
 
 #: Known activations whose outputs are not probabilities.
 _UNSQUASHED = KNOWN_ACTIVATIONS - PROBABILITY_ACTIVATIONS
@@ -247,6 +249,7 @@ class LossActivationMismatch(Rule):
     name = "loss-activation-mismatch"
     stage = 5
     severity = Severity.ERROR
+    judged = BEFORE_TRAINING
     remedy = "fix_output_layer"
     supersedes = ("MC02", "MC03", "MC04", "MC05")
 
@@ -311,6 +314,7 @@ class ActivationProblemMismatch(Rule):
     name = "activation-problem-mismatch"
     stage = 5
     severity = Severity.ERROR
+    judged = BEFORE_TRAINING
     remedy = "fix_output_layer"
     supersedes = ("MC04",)
 
@@ -380,6 +384,7 @@ class LossProblemMismatch(Rule):
     name = "loss-problem-mismatch"
     stage = 5
     severity = Severity.ERROR
+    judged = BEFORE_TRAINING
     remedy = "fix_output_layer"
     supersedes = ("MC05",)
 
@@ -440,6 +445,7 @@ class OutputUnitsMismatch(Rule):
     name = "output-units-mismatch"
     stage = 5
     severity = Severity.ERROR
+    judged = BEFORE_TRAINING
     remedy = "fix_output_layer"
 
     def check(self, experiment, options):
@@ -505,6 +511,7 @@ class LabelEncodingMismatch(Rule):
     name = "label-encoding-mismatch"
     stage = 5
     severity = Severity.ERROR
+    judged = BEFORE_TRAINING
     remedy = "fix_output_layer"
 
     def check(self, experiment, options):
@@ -565,6 +572,7 @@ class LogitsMismatch(Rule):
     name = "logits-mismatch"
     stage = 5
     severity = Severity.ERROR
+    judged = BEFORE_TRAINING
     remedy = "fix_output_layer"
 
     def check(self, experiment, options):
@@ -629,6 +637,7 @@ class LearningRateOutOfRange(Rule):
     name = "learning-rate-out-of-range"
     stage = 5
     severity = Severity.WARNING
+    judged = BEFORE_TRAINING
     remedy = "fix_learning_rate"
     Options = LearningRateOptions
 
@@ -718,6 +727,7 @@ class LinearHiddenLayers(Rule):
     name = "linear-hidden-layers"
     stage = 5
     severity = Severity.WARNING
+    judged = BEFORE_TRAINING
     remedy = "fix_hidden_activation"
 
     def check(self, experiment, options):
@@ -782,6 +792,7 @@ class ExcessiveDropout(Rule):
     name = "excessive-dropout"
     stage = 5
     severity = Severity.INFO
+    judged = BEFORE_TRAINING
     remedy = None
     Options = DropoutOptions
 
@@ -803,3 +814,33 @@ RULES: list[type] = [
     LossActivationMismatch, ActivationProblemMismatch, LossProblemMismatch, OutputUnitsMismatch,
     LabelEncodingMismatch, LogitsMismatch, LearningRateOutOfRange, LinearHiddenLayers, ExcessiveDropout,
 ]
+
+
+# --- remedies: what the rules above name, declared once ---------------------------------------
+
+FIX_OUTPUT_LAYER = Remedy(
+    "fix_output_layer", SAFE,
+    Advice(
+        "Set the last layer's activation and units and the loss for the problem type.",
+        "The last-layer activation and the loss must fit the problem, or the model optimizes the wrong thing."),
+    edit="rules.fixes.model:fix_output_layer", phase="model", batch=EDITS,
+)
+
+FIX_HIDDEN_ACTIVATION = Remedy(
+    "fix_hidden_activation", SAFE,
+    Advice(
+        "Give the hidden layers a nonlinearity (relu).",
+        "Without nonlinearities a stack of layers collapses into one linear map."),
+    edit="rules.fixes.model:fix_hidden_activation", phase="model", batch=EDITS,
+)
+
+FIX_LEARNING_RATE = Remedy(
+    "fix_learning_rate", SAFE,
+    Advice(
+        "Keep the optimizer and set its learning rate in the usual range (1e-3 for an adaptive one such as "
+        "Adam or RMSprop).",
+        "A learning rate far out of range keeps the model from learning at all."),
+    edit="rules.fixes.model:fix_learning_rate", phase="model", batch=EDITS,
+)
+
+REMEDIES: list[Remedy] = [FIX_OUTPUT_LAYER, FIX_HIDDEN_ACTIVATION, FIX_LEARNING_RATE]

@@ -16,6 +16,7 @@ from advisor.facts import (
     curve_to_judge, history_key, metric_goal_of, present_pointer, validation_score,
 )
 from advisor.names import perfect_score
+from advisor.remedy import TRAINING, Advice, Remedy
 
 
 class ValidationNotMonitored(Rule):
@@ -137,6 +138,10 @@ class TrainingLossNotDecreasing(Rule):
     name = "training-loss-not-decreasing"
     stage = 6
     severity = Severity.ERROR
+    advice_why = (
+        "A training loss that does not fall means the model is not learning at all: the last layer and the "
+        "loss may not fit the problem, or the learning rate is far off; no model can overfit before it "
+        "learns.")
     remedy = "lower_learning_rate"
 
     class Options(RuleOptions):
@@ -341,3 +346,17 @@ class Underfitting(Rule):
 
 
 RULES: list[type] = [ValidationNotMonitored, TrainingLossNotDecreasing, NotYetOverfitting, Underfitting]
+
+
+# --- remedies: what the rules above name, declared once ---------------------------------------
+
+SCALE_UP = Remedy(
+    "scale_up", TRAINING,
+    Advice(
+        "Scale up: add layers, make them bigger, train for more epochs, until validation loss starts rising.",
+        "The ideal model stands at the border between underfitting and overfitting; to find it, you must "
+        "first cross it.",
+        train_stage="overfit"),
+)
+
+REMEDIES: list[Remedy] = [SCALE_UP]

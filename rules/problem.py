@@ -9,6 +9,8 @@ from __future__ import annotations
 from advisor import Rule, Severity
 from advisor.facts import declares_plan, inferred_problem_type, label_encoding, loss, observed_class_counts, output_layer
 from advisor.names import CLASSIFICATION_TYPES, REGRESSION_TYPES, SINGLE_LABEL_TYPES
+from advisor.remedy import UNSAFE, Advice, Remedy
+from advisor.rule import WITH_DATA
 
 
 class ProblemTypeMissing(Rule):
@@ -52,6 +54,9 @@ class ProblemTypeMissing(Rule):
     name = "problem-type-missing"
     stage = 1
     severity = Severity.ERROR
+    evidence = "problem_type"
+    reports_absence = True
+    judged = WITH_DATA
     remedy = "set_problem_type"
 
     def check(self, experiment, options):
@@ -104,6 +109,7 @@ class TargetMissing(Rule):
     name = "target-missing"
     stage = 1
     severity = Severity.WARNING
+    judged = WITH_DATA
 
     def check(self, experiment, options):
         if not declares_plan(experiment):
@@ -182,6 +188,7 @@ class ProblemTypeContradictsLabels(Rule):
     name = "problem-type-contradicts-labels"
     stage = 1
     severity = Severity.ERROR
+    judged = WITH_DATA
     remedy = "set_problem_type"
 
     def check(self, experiment, options):
@@ -278,6 +285,9 @@ class DatasetMissing(Rule):
     name = "dataset-missing"
     stage = 1
     severity = Severity.WARNING
+    evidence = "dataset"
+    reports_absence = True
+    judged = WITH_DATA
 
     def check(self, experiment, options):
         if not declares_plan(experiment):
@@ -302,3 +312,18 @@ class DatasetMissing(Rule):
 
 
 RULES: list[type] = [ProblemTypeMissing, TargetMissing, ProblemTypeContradictsLabels, DatasetMissing]
+
+
+# --- remedies: what the rules above name, declared once ---------------------------------------
+
+SET_PROBLEM_TYPE = Remedy(
+    "set_problem_type", UNSAFE,
+    Advice(
+        "Declare the problem type (problem.type): binary, multiclass or multilabel classification, "
+        "regression or bounded regression.",
+        "The problem type decides the last layer, the loss and the metric: nothing else can be checked "
+        "without it."),
+    edit="rules.fixes.decisions:set_problem_type", phase="problem",
+)
+
+REMEDIES: list[Remedy] = [SET_PROBLEM_TYPE]

@@ -16,6 +16,7 @@ from advisor.facts import (
     kfold_pool, lists_splits, observed_class_counts, total_samples, uses_kfold, validation_series_keys,
 )
 from advisor.names import SINGLE_LABEL_TYPES
+from advisor.remedy import EDITS, UNSAFE, Advice, Remedy
 
 
 def _protocol_type(experiment) -> str | None:
@@ -59,6 +60,8 @@ class ProtocolMissing(Rule):
     name = "protocol-missing"
     stage = 3
     severity = Severity.ERROR
+    evidence = "protocol"
+    reports_absence = True
     remedy = "add_validation"
 
     def check(self, experiment, options):
@@ -557,3 +560,58 @@ RULES: list[type] = [
     ProtocolMissing, HoldoutTooSmall, NeedsIteratedKFold, KFoldFoldsTooSmall, TestSetMissing,
     TimeOrderShuffled, SplitNotStratified, ValidationSplitOnOrderedData,
 ]
+
+
+# --- remedies: what the rules above name, declared once ---------------------------------------
+
+TIME_SPLIT = Remedy(
+    "time_split", UNSAFE,
+    Advice(
+        "Split by time without shuffling: train on the past, validate and test on the future.",
+        "When samples are ordered in time, a random split lets the future leak into training."),
+    edit="rules.fixes.decisions:time_split", phase="protocol", batch=EDITS,
+)
+
+STRATIFY_SPLIT = Remedy(
+    "stratify_split", UNSAFE,
+    Advice(
+        "Stratify the splits by class.",
+        "With imbalanced classes, random splits give validation and test sets that do not represent the data."),
+    edit="rules.fixes.decisions:stratify_split", phase="protocol", batch=EDITS,
+)
+
+ADD_VALIDATION = Remedy(
+    "add_validation", UNSAFE,
+    Advice(
+        "Hold out a validation split (or use K-fold) and monitor it while training.",
+        "Without validation data nothing measures generalization, and overfitting cannot be seen."),
+    edit="rules.fixes.decisions:add_validation", phase="protocol", batch=EDITS,
+)
+
+HOLD_OUT_TEST = Remedy(
+    "hold_out_test", UNSAFE,
+    Advice(
+        "Hold out a test set that only the final evaluation touches, once.",
+        "Every time you use feedback from your validation process to tune your model, you leak information; "
+        "only untouched test data measures generalization."),
+    edit="rules.fixes.decisions:hold_out_test", phase="protocol", batch=EDITS,
+)
+
+USE_KFOLD = Remedy(
+    "use_kfold", UNSAFE,
+    Advice(
+        "Use K-fold validation instead of a single small hold-out split.",
+        "With little data, one small validation split gives a noisy estimate that tuning then overfits."),
+    edit="rules.fixes.decisions:use_kfold", phase="protocol", batch=EDITS,
+)
+
+USE_ITERATED_KFOLD = Remedy(
+    "use_iterated_kfold", UNSAFE,
+    Advice(
+        "Use iterated K-fold validation with shuffling.",
+        "With little data and many comparisons, iterated K-fold is the most reliable estimate of "
+        "generalization."),
+    edit="rules.fixes.decisions:use_iterated_kfold", phase="protocol", batch=EDITS,
+)
+
+REMEDIES: list[Remedy] = [TIME_SPLIT, STRATIFY_SPLIT, ADD_VALIDATION, HOLD_OUT_TEST, USE_KFOLD, USE_ITERATED_KFOLD]

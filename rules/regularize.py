@@ -19,6 +19,7 @@ from advisor.facts import (
     split_samples, uses_kfold, validation_score,
 )
 from advisor.names import PROPORTION_METRICS, canonical_metric, metric_goal
+from advisor.remedy import EDITS, SAFE, TRAINING, UNSAFE, Advice, Remedy
 
 
 def training_kept_improving(experiment, epoch: int) -> bool:
@@ -317,6 +318,10 @@ class TestWorseThanValidation(Rule):
     name = "test-worse-than-validation"
     stage = 7
     severity = Severity.WARNING
+    advice = Advice(
+        "Switch to iterated K-fold validation with shuffling, and tune again against it.",
+        "The test score fell well below validation: the validation estimate was unreliable, or tuning "
+        "overfit it; iterated K-fold gives a reliable one.")
     remedy = "use_iterated_kfold"
 
     class Options(RuleOptions):
@@ -382,3 +387,35 @@ def _proportion_variance(share: float, samples: int) -> float:
 
 
 RULES: list[type] = [OverfittingUnregularized, TrainedPastBestEpoch, FinalModelNotRetrained, TestWorseThanValidation]
+
+
+# --- remedies: what the rules above name, declared once ---------------------------------------
+
+RESTORE_BEST_EPOCH = Remedy(
+    "restore_best_epoch", SAFE,
+    Advice(
+        "Keep the weights of the best validation epoch (restore_best_weights, or retrain for the best epoch "
+        "count).",
+        "The epochs after the best one only fit the training data better and the validation data worse."),
+    edit="rules.fixes.model:restore_best_epoch", phase="model", batch=EDITS,
+)
+
+REGULARIZE = Remedy(
+    "regularize", UNSAFE,
+    Advice(
+        "Regularize: add dropout or L2 weight penalties, and stop early on validation loss.",
+        "Once the model overfits, regularization moves it back towards the border of generalization."),
+    edit="rules.fixes.model:regularize", phase="new_layers", batch=EDITS,
+)
+
+RETRAIN_FINAL = Remedy(
+    "retrain_final", TRAINING,
+    Advice(
+        "Retrain the final model on the training and validation data together, then evaluate the test set "
+        "once.",
+        "Once the configuration is chosen, the validation data is better spent on training the production "
+        "model.",
+        train_stage="final"),
+)
+
+REMEDIES: list[Remedy] = [RESTORE_BEST_EPOCH, REGULARIZE, RETRAIN_FINAL]

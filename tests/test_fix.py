@@ -22,7 +22,9 @@ import yaml
 from click.testing import CliRunner
 
 from advisor.cli import cli
-from advisor.fix.remedies import EDIT_REMEDIES, REMEDIES, TRAINING
+from advisor.fix.remedies import edit_remedy_ids
+from advisor.registry import load_remedies
+from advisor.remedy import TRAINING
 from tests.advisor_cli import run_advisor, write
 
 FIXTURES = os.path.join(os.path.dirname(__file__), "fix")
@@ -95,7 +97,7 @@ def test_every_edit_remedy_has_a_case(tmp_path):
         path = place(tmp_path, case["file"])
         result = advisor("lint", *selection(case["select"]), "--format", "json", "--exit-zero", path)
         covered |= {finding["remedy"] for finding in json.loads(result.output)["findings"]}
-    assert EDIT_REMEDIES - covered == set()
+    assert edit_remedy_ids() - covered == set()
 
 
 def test_comments_survive_every_yaml_and_toml_case():
@@ -180,7 +182,7 @@ def test_what_no_edit_can_remedy_is_reported_and_the_record_kept(tmp_path, recor
 
 
 def test_every_training_remedy_names_its_trainer_stage():
-    stages = {remedy.id: remedy.stage for remedy in REMEDIES.values() if remedy.safety == TRAINING}
+    stages = {remedy.id: remedy.stage for remedy in load_remedies().values() if remedy.safety == TRAINING}
     assert stages == {"compute_baseline": "baseline", "lower_learning_rate": "fit", "scale_up": "overfit",
                       "retrain_final": "final"}
 

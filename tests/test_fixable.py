@@ -17,7 +17,8 @@ import subprocess
 
 import pytest
 
-from advisor.fix.remedies import EDIT_REMEDIES, REMEDIES
+from advisor.fix.remedies import edit_remedy_ids
+from advisor.registry import load_remedies
 from tests.advisor_cli import run_advisor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -83,7 +84,7 @@ def test_each_finding_is_marked_with_the_command_that_fixes_it(tmp_path):
             command = {"safe": " (advisor fix)", "unsafe": " (advisor fix --unsafe-fixes)", None: ""}[finding["fix"]]
             expected.append(f"  remedy: {finding['remedy']}{command}")
     assert remedy_lines == expected
-    training = [f for f in findings if f["remedy"] and REMEDIES[f["remedy"]].stage is not None]
+    training = [f for f in findings if f["remedy"] and load_remedies()[f["remedy"]].stage is not None]
     assert training and all(f["fix"] is None for f in training), "a remedy that needs training is no fix"
 
 
@@ -111,7 +112,7 @@ def test_a_training_script_has_remedies_but_no_fix(tmp_path):
     shutil.copytree(os.path.join(EXAMPLES, "keras_script"), tmp_path / "keras_script")
     path = str(tmp_path / "keras_script" / "train.py")
     findings = lint_json(path)
-    assert any(f["remedy"] in EDIT_REMEDIES for f in findings), "the script should have findings a record edit remedies"
+    assert any(f["remedy"] in edit_remedy_ids() for f in findings), "the script should have findings a record edit remedies"
     assert all(f["fix"] is None for f in findings)
     text = run_advisor("lint", "--no-cache", path, cwd=os.path.dirname(path)).stdout
     assert "fixable" not in text and "(advisor fix" not in text
@@ -134,11 +135,11 @@ def test_sarif_carries_the_fix_in_properties(tmp_path):
     assert [r["properties"].get("fix") for r in results] == [f["fix"] for f in findings]
 
 
-def test_every_edit_is_found_in_the_fix_package():
-    """The table names its edits (so linting need not import them); each name must lead to one."""
-    for remedy in REMEDIES.values():
-        if remedy.id in EDIT_REMEDIES:
-            assert callable(remedy.edit), remedy.id
+def test_every_edit_is_found_in_the_pack():
+    """A remedy names its edit by import path (so linting need not import it); each must lead to one."""
+    for remedy in load_remedies().values():
+        if remedy.id in edit_remedy_ids():
+            assert callable(remedy.edit_function()), remedy.id
         else:
             assert remedy.edit is None and remedy.stage, remedy.id
 

@@ -19,6 +19,7 @@ import yaml
 from advisor.config import Settings, resolve
 from advisor.engine import Linter
 from advisor.finding import Finding
+from advisor.rule import Rule
 from advisor.readers.record import read_record
 from advisor.registry import load_registry
 from advisor.rule import STAGES, Severity
@@ -356,7 +357,7 @@ def test_findings_sharing_a_remedy_make_one_step(tmp_path):
 
 
 def test_rule_declared_fix_safety_decides_unsafe_fixes(tmp_path):
-    class Declared:
+    class Declared(Rule):
         code, stage, fix_safety = "EP02", 3, "safe"
 
     experiment = _experiment(tmp_path, climb(4))
@@ -376,7 +377,7 @@ def test_info_findings_do_not_block_and_advise_only_at_the_current_stage(tmp_pat
 
 
 def test_a_failed_rule_blocks_its_own_stage(tmp_path):
-    class Crashing:
+    class Crashing(Rule):
         code, stage = "DP02", 4
 
     experiment = _experiment(tmp_path, climb(4))

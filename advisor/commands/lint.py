@@ -67,10 +67,12 @@ def command(paths, fmt, select, extend_select, ignore, fail_on, exit_zero, outpu
         if not no_cache and fmt != "sarif":  # SARIF describes every rule that ran: it needs them loaded
             from advisor.cache import LintCache
             from advisor.plugins import source_locations
-            from advisor.registry import ENTRY_POINT_GROUP
+            from advisor.registry import ENTRY_POINT_GROUP, REMEDY_GROUP
 
+            # A pack's rules decide the findings, its remedies which of them are fixable.
+            packs = sorted({*source_locations(ENTRY_POINT_GROUP), *source_locations(REMEDY_GROUP)})
             cache = LintCache(settings_fingerprint(config_file, (*selection, allow_paths), warn_unused_ignores),
-                              source_locations(ENTRY_POINT_GROUP))
+                              packs)
         result = lint_paths(list(paths), resolve_config if cache is not None else resolve_config(),
                             keep_going=True, cache=cache)
         config = result.config or _light_config(config_file, fail_on)

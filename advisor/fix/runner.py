@@ -20,7 +20,9 @@ from advisor.finding import Finding
 from advisor.fix.backends import open_document
 from advisor.fix.context import FixContext, NeedsTraining, NotFixable
 from advisor.fix.document import is_record_file
-from advisor.fix.remedies import REMEDIES, SAFE, TRAINING, UNSAFE, Remedy, edit_safety
+from advisor.fix.remedies import edit_safety, remedy_of
+from advisor.registry import load_remedies
+from advisor.remedy import SAFE, TRAINING, UNSAFE, Remedy
 from advisor.record import Experiment
 
 #: Remedies applied to one file at most; a fixed point comes far sooner.
@@ -106,7 +108,7 @@ class Fixer:
     def allowed(self, finding: Finding) -> Remedy | None:
         """The remedy this run applies for `finding`, or None."""
         kind = edit_safety(finding.remedy, self.rules.get(finding.code, finding.code))
-        return REMEDIES[finding.remedy] if kind == SAFE or (kind == UNSAFE and self.unsafe) else None
+        return remedy_of(finding.remedy) if kind == SAFE or (kind == UNSAFE and self.unsafe) else None
 
     def unsafe_only(self, finding: Finding) -> bool:
         """Whether `finding` has an edit that only `--unsafe-fixes` applies."""
@@ -145,7 +147,7 @@ class Fixer:
                 break  # two remedies undo each other: stop rather than loop
             seen.add(text)
         for finding in result.after:
-            remedy = REMEDIES.get(finding.remedy or "")
+            remedy = remedy_of(finding.remedy)
             if remedy is not None and remedy.safety == TRAINING:
                 result.training.setdefault(remedy.id, f"run `advisor train {path} --fix --stage {remedy.stage}`")
         return result
@@ -159,8 +161,9 @@ class Fixer:
             if remedy is not None:
                 groups.setdefault(remedy.id, []).append(finding)
         text, applied, batch = result.fixed, [], None
-        for remedy_id in sorted(groups, key=list(REMEDIES).index):
-            remedy = REMEDIES[remedy_id]
+        order = list(load_remedies())
+        for remedy_id in sorted(groups, key=order.index):
+            remedy = load_remedies()[remedy_id]
             if applied and (batch is None or remedy.batch != batch):
                 break
             outcome = self._apply(remedy, groups[remedy_id], result, experiment, text)
@@ -185,7 +188,7 @@ class Fixer:
         try:
             document = open_document(result.path, text)
             context = FixContext(document, experiment, findings, self.rule_options)
-            remedy.edit(context)
+            remedy.edit_function()(context)
             edited = document.render()
             if edited == text:
                 return None

@@ -38,7 +38,7 @@ from advisor.readers.structured import FORMATS, parse, read_text
 
 if TYPE_CHECKING:
     from advisor.finding import Finding
-    from advisor.fix.remedies import Remedy
+    from advisor.remedy import Remedy
     from advisor.record import Experiment
     from advisor.suppression import Suppression
 

@@ -41,15 +41,10 @@ from advisor.errors import InputError
 from advisor.finding import Finding
 from advisor.integrations import session
 from advisor.integrations.session import AdvisorWarning, RecordSource
+from advisor.rule import BEFORE_TRAINING, EACH_EPOCH, WITH_DATA
 
 __all__ = ["AdvisorCallback", "AdvisorWarning"]
 
-#: Rule families judged before training: they need no history.
-BEFORE_TRAINING = ("MC",)
-#: With data, these families are judged before training too.
-WITH_DATA = ("DP", "PD", "LK")
-#: Rules that can judge a partial loss curve after each epoch.
-EACH_EPOCH = ("TD01", "TD02")
 #: The severities `stop_on` accepts.
 STOP_LEVELS = ("error", "warning", "info")
 
@@ -142,8 +137,9 @@ class AdvisorCallback(keras.callbacks.Callback):
         self.record = session.merged(declared, filled)
         experiment = session.experiment_of(self.record, self._record_path())
         self._sources = experiment.sources
-        families = BEFORE_TRAINING + (WITH_DATA if has_data else ())
-        config = session.only_rules(self._config, lambda code: code.startswith(families))
+        # What a rule can judge before the first epoch is its own declaration (`Rule.judged`).
+        moments = (BEFORE_TRAINING, WITH_DATA) if has_data else (BEFORE_TRAINING,)
+        config = session.only_rules(self._config, lambda rule: rule.judged in moments)
         self._report(session.lint_experiment(experiment, config), "before training")
 
     def _run_path(self, declared: dict[str, Any]) -> str | None:
@@ -210,7 +206,10 @@ class AdvisorCallback(keras.callbacks.Callback):
         for series in self._history.values():
             if len(series) < self._epochs:
                 series.append(None)
-        if self._config is None or all(code in self._reported for code in EACH_EPOCH):
+        if self._config is None:
+            return
+        pending = session.only_rules(self._config, lambda rule: rule.judged == EACH_EPOCH and rule.code not in self._reported)
+        if not pending.rules:
             return
         history = {key: values for key, values in self._history.items() if key in ("loss", "val_loss")}
         if not history:
@@ -219,8 +218,7 @@ class AdvisorCallback(keras.callbacks.Callback):
 
         record = {"model": self.record.get("model", {}), "history": history}
         experiment = validate_record(self._record_path(), record, self._sources or _empty_sources(self._record_path()))
-        config = session.only_rules(self._config, lambda code: code in EACH_EPOCH and code not in self._reported)
-        found = session.lint_experiment(experiment, config)
+        found = session.lint_experiment(experiment, pending)
         self._report(found, f"after epoch {self._epochs}")
         if self._stop_on is not None:
             from advisor.severity import Severity

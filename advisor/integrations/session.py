@@ -23,6 +23,7 @@ from advisor.config import ResolvedConfig
 from advisor.finding import Finding
 from advisor.record import Experiment
 from advisor.record_files import map_file_paths
+from advisor.rule import Rule
 
 RECORD_NAME = "experiment.yaml"
 HISTORY_NAME = "history.csv"
@@ -58,10 +59,10 @@ def load_config(start: str | None = None) -> ResolvedConfig:
     return build_config(start=start or os.getcwd())
 
 
-def only_rules(config: ResolvedConfig, keep: Callable[[str], bool]) -> ResolvedConfig:
-    """`config` restricted to the selected rules whose code `keep` accepts (options and
-    severities as configured)."""
-    return dataclasses.replace(config, rules=[setup for setup in config.rules if keep(setup.rule.code)])
+def only_rules(config: ResolvedConfig, keep: Callable[[type[Rule]], bool]) -> ResolvedConfig:
+    """`config` restricted to the selected rules `keep` accepts (options and severities as
+    configured)."""
+    return dataclasses.replace(config, rules=[setup for setup in config.rules if keep(setup.rule)])
 
 
 # --- records ------------------------------------------------------------------------------------

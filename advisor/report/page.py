@@ -115,10 +115,10 @@ def build_section(entry: Entry, index: int, fail_on, rules_by_code: dict[str, An
 
 def _finding_view(finding, record_path: str, steps_by_code, rules_by_code) -> FindingView:
     from advisor.reports import display_path
-    from advisor.workflow import FINDING_ADVICE, REMEDIES
+    from advisor.workflow import finding_advice
 
     step = steps_by_code.get(finding.code)
-    advice = FINDING_ADVICE.get(finding.code) or REMEDIES.get(finding.remedy or "")
+    advice = finding_advice(finding, rules_by_code.get(finding.code))
     # A finding without advice gets a step that repeats its message: no remedy line then.
     remedy = advice.text if advice is not None else ""
     where = ""

@@ -11,8 +11,9 @@ import os
 import pytest
 import yaml
 
-from advisor.fix import remedies as fix_remedies
-from advisor.workflow import REMEDIES as NEXT_STEPS
+from advisor.registry import load_remedies
+from advisor.remedy import TRAINING
+from reference_trainer.cli import STAGE_NAMES
 from reference_trainer.runner import TrainOptions, train
 from tests.advisor_cli import run_advisor
 from tests.trainer.conftest import write_yaml
@@ -83,11 +84,12 @@ def test_a_diverging_fit_is_trained_again_at_a_lower_learning_rate(diverging):
     assert open(record, encoding="utf-8").read() == before  # --fix corrects in memory only
 
 
-def test_next_and_fix_name_the_same_trainer_stage_for_each_training_remedy():
-    training = {remedy.id: remedy for remedy in fix_remedies.REMEDIES.values() if remedy.safety == fix_remedies.TRAINING}
+def test_every_training_remedy_names_a_stage_the_trainer_runs():
+    """`advisor next` and `advisor fix` both read the one declaration's stage; the trainer must have it."""
+    training = {remedy.id: remedy.stage for remedy in load_remedies().values() if remedy.safety == TRAINING}
     assert "lower_learning_rate" in training
-    for remedy_id, remedy in training.items():
-        assert NEXT_STEPS[remedy_id].train_stage == remedy.stage, remedy_id
+    for remedy_id, stage in training.items():
+        assert stage in STAGE_NAMES, remedy_id
 
 
 @pytest.mark.parametrize("example", ["digits", "breast_cancer"])

@@ -2,8 +2,10 @@
 entry point group exactly as an installed pack would be (its dist-info sits beside this file, so
 putting this folder on PYTHONPATH installs it).
 
-ZZ01 has an option, to test per-rule configuration; ZZ02 always raises, to test that a broken
-rule becomes an internal-error finding while the other rules still run.
+ZZ01 has an option, to test per-rule configuration, and a remedy with a record edit and advice,
+registered in `advisor.remedies`, to test that a pack's fix and advice are applied like the
+built-in ones; ZZ02 always raises, to test that a broken rule becomes an internal-error finding
+while the other rules still run.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
+from advisor.remedy import SAFE, Advice, Remedy
 
 
 class EpochOptions(RuleOptions):
@@ -41,6 +44,7 @@ class TooManyEpochs(Rule):
     name = "too-many-epochs"
     stage = 5
     severity = Severity.WARNING
+    remedy = "cap_epochs"
     Options = EpochOptions
 
     def check(self, experiment, options):
@@ -70,3 +74,16 @@ class AlwaysRaises(Rule):
 
 
 RULES = [TooManyEpochs, AlwaysRaises]
+
+
+def cap_epochs(ctx):
+    """The edit: at most `max_epochs` (as configured) epochs."""
+    ctx.set("/model/epochs", ctx.option("ZZ01", "max_epochs"))
+
+
+REMEDIES = [
+    Remedy("cap_epochs", SAFE,
+           Advice("Train for at most max_epochs epochs, and let early stopping end the run.",
+                  "Epochs past the best validation epoch only fit the training data better."),
+           edit=cap_epochs),
+]

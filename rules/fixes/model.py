@@ -122,7 +122,7 @@ def fix_output_layer(ctx: FixContext) -> None:
         effective = "softmax"
     target_loss = _target_loss(kind, current_loss, effective, encoding)
     if out is not None:
-        if target_activation != activation:
+        if target_activation is not None and target_activation != activation:
             _set_activation(ctx, out, target_activation)
         units = _needed_units(experiment, kind, effective, target_loss)
         if units is not None and out.units is not None and units != out.units:
