@@ -120,7 +120,7 @@ def _has_advisor_table(pyproject: Path) -> bool:
         return False
     if "advisor" not in text:
         return False
-    import tomllib
+    from advisor.toml_compat import tomllib
 
     try:
         tool = tomllib.loads(text).get("tool")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import glob
 import os
-import tomllib
+
+from advisor.toml_compat import tomllib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 

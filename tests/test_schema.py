@@ -6,12 +6,12 @@ from __future__ import annotations
 import glob
 import json
 import os
-import tomllib
 
 import jsonschema
 import pytest
 import yaml
 
+from advisor.toml_compat import tomllib
 from tests.advisor_cli import run_advisor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

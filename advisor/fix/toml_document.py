@@ -99,9 +99,9 @@ class TomlDocument(Document):
                 tables[-1].add(tomlkit.nl())
 
     def render(self) -> str:
-        import tomllib
-
         import tomlkit
+
+        from advisor.toml_compat import tomllib
 
         text = tomlkit.dumps(self._root)
         tomllib.loads(text)  # an edit that broke the syntax is a bug: fail loudly, write nothing

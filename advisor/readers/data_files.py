@@ -318,6 +318,8 @@ def _header(path: str, delimiter: str) -> tuple[list[str], list[int]]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         names = next(reader, [])
     except csv.Error as exc:  # a field over the csv module's limit
+        if "line contains NUL" in str(exc):  # Python 3.10's csv module (3.11+ reads it; the NUL check reports it)
+            raise _nul_error(path, raw.find(b"\0"), [], delimiter) from None
         limit = f"{csv.field_size_limit():,}"
         problem = f"a column name longer than {limit} characters" if "field limit" in str(exc) else str(exc)
         raise InputError(path, f"the header row is not valid CSV ({problem}); expected a line of column names",

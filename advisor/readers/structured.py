@@ -286,7 +286,7 @@ def _split_dotted(key: str) -> list[str]:
 
 
 def _parse_toml(path: str, text: str) -> tuple[Any, SourceMap]:
-    import tomllib
+    from advisor.toml_compat import tomllib
 
     try:
         data = tomllib.loads(text)

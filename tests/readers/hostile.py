@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable
 
 MB = 1024 * 1024
@@ -188,7 +189,10 @@ def _pandas_csv(folder: str, columns: dict, name: str = "data.csv") -> None:
 
 def nul_cell_csv(folder: str) -> str:
     """A CSV, written by pandas, whose cell on line 3 holds a NUL byte (it was read silently)."""
-    _pandas_csv(folder, {"size": [1.5, 2.5, 3.5], "name": ["a", "b\0c", "d"], "label": [0, 1, 0]})
+    if sys.version_info >= (3, 11):
+        _pandas_csv(folder, {"size": [1.5, 2.5, 3.5], "name": ["a", "b\0c", "d"], "label": [0, 1, 0]})
+    else:  # before 3.11 the csv module pandas writes with refuses a NUL: the bytes pandas writes on 3.11+
+        _write(folder, "data.csv", b"size,name,label\n1.5,a,0\n2.5,b\0c,1\n3.5,d,0\n")
     return _record(folder, "version: 1\ndata: {path: data.csv, target_column: label}\n")
 
 
