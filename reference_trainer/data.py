@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from advisor.readers.data_files import SPLIT_ALIASES, data_kind
 from reference_trainer.errors import TrainerError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CLASSIFICATION = ("binary_classification", "multiclass_classification")
 
@@ -32,7 +36,7 @@ class Dataset:
         source: The data file as named to the user.
     """
 
-    features: object
+    features: pd.DataFrame
     target: np.ndarray
     target_name: str
     split: np.ndarray | None
@@ -94,7 +98,8 @@ def _read_npz(path: str):
     if not xs:
         return pd.DataFrame({name: values for name, values in arrays.items() if values.ndim == 1}), None, None
     names = [str(n) for n in arrays[lower["feature_names"]]] if "feature_names" in lower else None
-    frames, targets, splits = [], [], []
+    frames, targets = [], []
+    splits: list[np.ndarray | None] = []  # per x array, its split label on every row (None: unnamed)
     for name, split in xs:
         x = arrays[name].reshape(len(arrays[name]), -1)
         y_name = "y" + name[1:]
@@ -105,7 +110,8 @@ def _read_npz(path: str):
         splits.append(np.full(len(x), split, dtype=object) if split else None)
     features = pd.concat(frames, ignore_index=True)
     target = np.concatenate(targets) if len(targets) == len(frames) else None
-    split_labels = np.concatenate(splits) if all(s is not None for s in splits) else None
+    labelled = [s for s in splits if s is not None]
+    split_labels = np.concatenate(labelled) if len(labelled) == len(splits) else None
     return features, target, split_labels
 
 
@@ -132,7 +138,7 @@ def load_dataset(experiment, record_path: str) -> Dataset:
         experiment.problem.target if experiment.problem is not None else None)
     frames, targets, split_labels = [], [], []
     shown = parts[0][0]
-    for relative, split in parts:
+    for relative, split_name in parts:
         shown = relative
         frame, target, labels = _read_table(os.path.join(base, relative), relative)
         if target is None:
@@ -144,8 +150,8 @@ def load_dataset(experiment, record_path: str) -> Dataset:
                                              f"data.target_column / problem.target); its columns: {listed}")
             target = frame[target_name].to_numpy()
             frame = frame.drop(columns=[target_name])
-        if split is not None:
-            labels = np.full(len(frame), split, dtype=object)
+        if split_name is not None:
+            labels = np.full(len(frame), split_name, dtype=object)
         frames.append(frame)
         targets.append(target)
         split_labels.append(labels)
@@ -159,7 +165,7 @@ def load_dataset(experiment, record_path: str) -> Dataset:
         split = _split_column(features, data.split_column, shown, split)
         groups = _pop_column(features, data.group_column, shown, "data.group_column")
         if data.time_column:
-            order = _pop_column(features, data.time_column, shown, "data.time_column")
+            order = _take_column(features, data.time_column, shown, "data.time_column")
             sort = np.argsort(order, kind="stable")
             features = features.iloc[sort].reset_index(drop=True)
             target = target[sort]
@@ -191,8 +197,11 @@ def _check_finite(frame, shown: str) -> None:
 
 
 def _pop_column(features, name: str | None, shown: str, field: str) -> np.ndarray | None:
-    if not name:
-        return None
+    """The values of the column `name` names, removed from `features` (None when no name)."""
+    return _take_column(features, name, shown, field) if name else None
+
+
+def _take_column(features, name: str, shown: str, field: str) -> np.ndarray:
     if name not in features.columns:
         raise TrainerError(shown, f"has no column {name!r} (named by {field})")
     values = features[name].to_numpy()

@@ -148,6 +148,7 @@ def prepare(experiment, record_path: str, seed: int) -> Prepared:
 def _check_output(spec: ModelSpec, kind: str, targets: Targets, record_path: str) -> None:
     """Refuse output layers whose shape cannot take the targets (Keras would fail mid-run)."""
     units = spec.output.units
+    assert units is not None  # the output layer is the last layer with units
     classes = targets.class_count
     if kind == "multilabel_classification" and units != classes:
         raise TrainerError(record_path, f"the output layer has {units} units but the data has {classes} labels")

@@ -113,7 +113,7 @@ def baseline_strategy(kind: str, declared: str | None) -> str:
     sense one (most frequent class, mean value)."""
     regression = kind in ("regression", "bounded_regression")
     allowed = ("mean", "median") if regression else ("most_frequent", "prior", "stratified", "uniform")
-    if declared in allowed:
+    if declared is not None and declared in allowed:
         return declared
     return "mean" if regression else "most_frequent"
 

@@ -75,8 +75,8 @@ def _decisions(read: Experiment, fields: dict[str, Any]) -> Todos:
         todos.setdefault(section, []).append(_todo(why, entry))
 
     data, splits = read.data, read.splits
-    has_data = data is not None and (data.path or (splits is not None and splits.files))
-    if has_data and not (data.target_column or data.target or (read.problem and read.problem.target)):
+    if data is not None and (data.path or (splits is not None and splits.files)) \
+            and not (data.target_column or data.target or (read.problem and read.problem.target)):
         last = data.features[-1].name if data.features else None
         hint = f" (the last column is '{escape_control(last)}')" if last is not None else ""
         add("data", "name the column to predict (data.target_column); until then every column is read as a "

@@ -52,7 +52,7 @@ def name_artifacts(found: Found, record: str) -> Named:
 
     script = take("source")
     script_files = _script_files(script) if script is not None else None
-    if script_files is not None:
+    if script is not None and script_files is not None:
         named.fields["source"] = relative(script)
         named.origins.append(relative(script))
         _rebase(script_files, named, relative)
@@ -95,7 +95,7 @@ def _script_files(script: str) -> dict[tuple[str, ...], tuple[str, str]] | None:
               "not named as the record's source", file=sys.stderr)
         return None
     folder = os.path.dirname(script)
-    fields = [(section, key) for section, key in SCRIPT_FILE_FIELDS.values()]
+    fields: list[tuple[str, ...]] = [(section, key) for section, key in SCRIPT_FILE_FIELDS.values()]
     files = data.get("splits", {}).get("files") if isinstance(data.get("splits"), dict) else None
     fields += [("splits", "files", split) for split in (files if isinstance(files, dict) else ())]
     named: dict[tuple[str, ...], tuple[str, str]] = {}

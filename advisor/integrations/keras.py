@@ -37,10 +37,12 @@ from typing import Any
 
 import keras
 
+from advisor.config import ResolvedConfig
 from advisor.errors import InputError
 from advisor.finding import Finding
 from advisor.integrations import session
 from advisor.integrations.session import AdvisorWarning, RecordSource
+from advisor.locations import SourceMap
 from advisor.rule import BEFORE_TRAINING, EACH_EPOCH, WITH_DATA
 
 __all__ = ["AdvisorCallback", "AdvisorWarning"]
@@ -99,9 +101,9 @@ class AdvisorCallback(keras.callbacks.Callback):
         self._history: dict[str, list[float | None]] = {}
         self._epochs = 0
         self._reported: set[str] = set()
-        self._config = None
+        self._config: ResolvedConfig | None = None  # None until the check before training loads it
         self._path: str | None = None
-        self._sources = None
+        self._sources: SourceMap | None = None
         self._stopped: str | None = None
         self._started = _now()
 
@@ -140,7 +142,7 @@ class AdvisorCallback(keras.callbacks.Callback):
         # What a rule can judge before the first epoch is its own declaration (`Rule.judged`).
         moments = (BEFORE_TRAINING, WITH_DATA) if has_data else (BEFORE_TRAINING,)
         config = session.only_rules(self._config, lambda rule: rule.judged in moments)
-        self._report(session.lint_experiment(experiment, config), "before training")
+        self._report(session.lint_experiment(experiment, config), "before training", self._config)
 
     def _run_path(self, declared: dict[str, Any]) -> str | None:
         if self._out is not None:
@@ -189,7 +191,9 @@ class AdvisorCallback(keras.callbacks.Callback):
         from advisor.integrations.arrays import as_pair, fingerprint, profile_arrays
 
         pairs = {split: as_pair(value, f"the {split} data") for split, value in self._data.items() if value is not None}
-        problem = declared.get("problem") if isinstance(declared.get("problem"), dict) else {}
+        problem = declared.get("problem")
+        if not isinstance(problem, dict):
+            problem = {}
         found = profile_arrays(pairs, problem.get("type"), problem.get("labels"))
         if "validation" in pairs and "test" in pairs:
             same = fingerprint(*pairs["validation"][:2]) == fingerprint(*pairs["test"][:2])
@@ -219,7 +223,7 @@ class AdvisorCallback(keras.callbacks.Callback):
         record = {"model": self.record.get("model", {}), "history": history}
         experiment = validate_record(self._record_path(), record, self._sources or _empty_sources(self._record_path()))
         found = session.lint_experiment(experiment, pending)
-        self._report(found, f"after epoch {self._epochs}")
+        self._report(found, f"after epoch {self._epochs}", self._config)
         if self._stop_on is not None:
             from advisor.severity import Severity
 
@@ -238,7 +242,7 @@ class AdvisorCallback(keras.callbacks.Callback):
         record = self._final_record()
         written = None
         if self._path is not None:
-            written = self._write(record)
+            written = self._write(record, self._path)
         if written is not None:
             from advisor.lint import lint_paths
 
@@ -270,8 +274,8 @@ class AdvisorCallback(keras.callbacks.Callback):
         self.record = record
         return record
 
-    def _write(self, record: dict[str, Any]) -> str | None:
-        """Write the run directory; the record it holds names its history and model files."""
+    def _write(self, record: dict[str, Any], path: str) -> str | None:
+        """Write the run directory at `path`; the record it holds names its history and model files."""
         record = dict(record)
         files: session.RunFiles = {}
         if record.get("history"):
@@ -281,13 +285,13 @@ class AdvisorCallback(keras.callbacks.Callback):
             record["model"] = {**(record.get("model") or {})}
             record["model"].setdefault("file", session.MODEL_NAME)
             files[session.MODEL_NAME] = self._saver(record)
-        target = os.path.abspath(self._path)
+        target = os.path.abspath(path)
         # last: saving the model may have taken model.file out of the record
         files[session.RECORD_NAME] = lambda path: _write_text(path, session.record_text(session.relocated(record, target)))
         try:
-            written = session.write_run_directory(self._path, files)
+            written = session.write_run_directory(path, files)
         except OSError as exc:
-            self._warn(f"could not write the run directory {self._path}: {exc.strerror or exc}; linted in memory")
+            self._warn(f"could not write the run directory {path}: {exc.strerror or exc}; linted in memory")
             return None
         self.record = record
         return written
@@ -307,12 +311,12 @@ class AdvisorCallback(keras.callbacks.Callback):
 
     # --- reporting --------------------------------------------------------------------------
 
-    def _report(self, found: list[Finding], when: str) -> None:
+    def _report(self, found: list[Finding], when: str, config: ResolvedConfig) -> None:
         new = [f for f in found if f.code not in self._reported]
         self._reported.update(f.code for f in new)
         self.findings.extend(new)
         if new:
-            text = session.render_findings(new, [self._record_path()], self._config)
+            text = session.render_findings(new, [self._record_path()], config)
             self._say(f"advisor: {when}:\n{text}".rstrip("\n"))
 
     def _say(self, text: str) -> None:

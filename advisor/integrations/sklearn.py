@@ -182,7 +182,7 @@ class _Reader:
             if splits:
                 record["splits"] = splits
         if self.search is not None:
-            self._read_search(record)
+            self._read_search(self.search, record)
         elif self.cross_validated:
             self._read_cross_validation(record)
         return record
@@ -245,8 +245,7 @@ class _Reader:
 
     # --- trials and scores ---
 
-    def _read_search(self, record: dict[str, Any]) -> None:
-        search = self.search
+    def _read_search(self, search: Any, record: dict[str, Any]) -> None:
         results = search.cv_results_
         refit = search.refit if isinstance(search.refit, str) else None
         scoring = search.scoring if isinstance(search.scoring, str) else refit
@@ -420,7 +419,9 @@ def _data(reader: _Reader, X: Any, y: Any, X_test: Any, y_test: Any, declared: d
     pairs = {"train": as_pair((X, y) if y is not None else X, "the training data")}
     if X_test is not None:
         pairs["test"] = as_pair((X_test, y_test) if y_test is not None else X_test, "the test data")
-    problem = declared.get("problem") if isinstance(declared.get("problem"), dict) else {}
+    problem = declared.get("problem")
+    if not isinstance(problem, dict):
+        problem = {}
     found = profile_arrays(pairs, problem.get("type"), problem.get("labels"))
     if reader.uses_cv and "preprocessing" in found.get("data", {}):
         # exactly standardized arrays under cross-validation: the scaler saw every fold's rows

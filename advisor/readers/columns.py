@@ -222,8 +222,8 @@ def segments(columns: list[ColumnData], length: int, rows: int = SEGMENT_ROWS) -
     layouts = [[(block.start, len(block.values)) for block in column.blocks] for column in columns]
     if layouts and all(layout == layouts[0] for layout in layouts) \
             and all(size <= rows for _, size in layouts[0]) and sum(size for _, size in layouts[0]) == length:
-        for blocks in zip(*(column.blocks for column in columns)):  # every column cut alike (CSV, Parquet)
-            yield blocks[0].start, blocks[0].start + len(blocks[0].values), list(blocks)
+        for aligned in zip(*(column.blocks for column in columns)):  # every column cut alike (CSV, Parquet)
+            yield aligned[0].start, aligned[0].start + len(aligned[0].values), list(aligned)
         return
     cuts = {0, length}
     for column in columns:

@@ -60,7 +60,9 @@ def merge_data_files(record_path: str, base: str, data: dict[str, Any], sources:
         parts = _parts(record_path, base, specs, dataset, sources)
         roles = _roles(dataset, data.get("problem"), parts)
         features = _features(dataset, parts, roles)
-        problem = data.get("problem") if isinstance(data.get("problem"), dict) else {}
+        problem = data.get("problem")
+        if not isinstance(problem, dict):
+            problem = {}
         declared = Declared(_text(problem.get("type")), _text(problem.get("labels")))
         split_names = {part.split for part in parts}
         find_duplicates = ("train" in split_names and bool(split_names & {"validation", "test"})
@@ -137,7 +139,7 @@ def _parts(record_path: str, base: str, specs: list[tuple[str | None, str, str]]
                 raise InputError(shown, "holds arrays for several splits; name it as data.path, not as one split file")
             parts.append(Part(split, loaded[0]))
         elif len(loaded) > 1 or loaded[0].split is not None:
-            order = {name: number for number, name in enumerate(SPLITS)}
+            order: dict[str | None, int] = {name: number for number, name in enumerate(SPLITS)}
             parts.extend(Part(f.split, f) for f in sorted(loaded, key=lambda f: order.get(f.split, -1)))
         else:
             parts.extend(_split_by_column(loaded[0], dataset.get("split_column")))

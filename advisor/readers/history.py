@@ -248,13 +248,14 @@ def _read_csv(path: str, shown: str) -> tuple[dict[str, Any], Locations]:
     for name in [name for name in header if name not in logged]:
         _drop(history, locations, name)
     gaps = {name: epochs for name, epochs in unlogged.items() if name in logged and epochs}
-    if gaps:
-        history["not_logged"] = gaps
     if header[0] == "epoch":
         epochs = history["epoch"]
         if all(value is not None and math.isfinite(value) and value == int(value) for value in epochs):
             history["epoch"] = [int(value) for value in epochs]
-    return history, locations
+    read: dict[str, Any] = dict(history)  # the columns, and the epochs each column left empty
+    if gaps:
+        read["not_logged"] = gaps
+    return read, locations
 
 
 def _drop(history: dict[str, list[Any]], locations: Locations, name: str) -> None:

@@ -71,9 +71,9 @@ def read_project(path: str, shown: str | None = None) -> Sections:
         locations[entry_pointer] = _at(positions, trial_file, "/trial_id")
         if "score" in entry:
             locations[f"{entry_pointer}/score"] = _at(positions, trial_file, "/score")
-            for name in _metrics_scoring(trial, entry["score"]):
-                objective[name] = objective.get(name, 0) + 1
-                objective_at.setdefault(name, _at(positions, trial_file, f"/metrics/metrics/{name}"))
+            for metric in _metrics_scoring(trial, entry["score"]):
+                objective[metric] = objective.get(metric, 0) + 1
+                objective_at.setdefault(metric, _at(positions, trial_file, f"/metrics/metrics/{metric}"))
         if entry.get("params"):
             locations[f"{entry_pointer}/params"] = _at(positions, trial_file, "/hyperparameters/values")
         trials.append(entry)
@@ -144,7 +144,7 @@ def _trial(trial: Any, shown: str, trial_dir: str) -> dict[str, Any] | None:
 
 def _metrics_scoring(trial: dict[str, Any], score: float) -> list[str]:
     """The metrics of a trial whose best logged value is its score (objective candidates)."""
-    found = []
+    found: list[str] = []
     metrics = trial["metrics"].get("metrics")
     if not isinstance(metrics, dict):
         return found

@@ -89,7 +89,7 @@ def _read(connection: sqlite3.Connection, shown: str) -> list[tuple[str | None, 
         found = "none" if version is None else f"{version[0]!r} (Optuna {version[1]})"
         raise InputError(shown, f"holds an Optuna storage of schema version {found}; this reader knows versions "
                          f"{KNOWN_SCHEMA_VERSIONS.start} to {KNOWN_SCHEMA_VERSIONS.stop - 1} (Optuna 3.0 and later)")
-    studies = []
+    studies: list[tuple[str | None, Sections]] = []
     for study_id, name in connection.execute("SELECT study_id, study_name FROM studies ORDER BY study_id").fetchall():
         studies.append((str(name), _study(connection, shown, study_id, str(name), tables)))
     if not studies:

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 import difflib
 import typing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
 from advisor.errors import InputError
 from advisor.locations import Location, SourceMap, escape_token
 from advisor.record import Experiment
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 #: At most this many validation problems are listed in one error message.
 MAX_LISTED_ERRORS = 5
@@ -71,7 +74,7 @@ def _data_path(data: Any, loc: tuple[Any, ...]) -> tuple[list[Any], list[str]]:
 _TYPE_TAGS = {"int", "float", "str", "bool", "list", "dict", "none"}
 
 
-def _explain(error: dict[str, Any], tokens: list[Any], fields: list[str]) -> str:
+def _explain(error: ErrorDetails, tokens: list[Any], fields: list[str]) -> str:
     kind = error["type"]
     where = ".".join(fields) or "the record"
     received = error.get("input")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 import os
 import sqlite3
+import sys
 from urllib.parse import quote
 
 from advisor.errors import InputError
@@ -53,7 +54,7 @@ def sqlite_runs(path: str) -> list[LoggedRun]:
     except sqlite3.Error as exc:
         raise InputError(path, f"cannot be opened as an SQLite database: {exc}") from None
     try:
-        if hasattr(connection, "setlimit"):  # Python 3.11+
+        if sys.version_info >= (3, 11):  # Connection.setlimit and the SQLITE_LIMIT_* constants
             connection.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
         runs = _read_runs(connection, path)
     except sqlite3.DataError as exc:  # a value over SQLITE_LIMIT_LENGTH

@@ -233,6 +233,7 @@ def _fields(data: bytes | memoryview) -> dict[int, list[Any]]:
     fields: dict[int, list[Any]] = {}
     position, end = 0, len(view)
     while position < end:
+        value: int | memoryview  # a number, or the bytes of a length-delimited field
         key, position = _varint(view, position)
         number, wire = key >> 3, key & 7
         if number == 0:

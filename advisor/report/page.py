@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from advisor.report.collect import Collected, Entry, collect
 from advisor.report.svg import Chart
@@ -179,9 +179,13 @@ def index_orders(sections: list[Section]) -> dict[str, list[Section]]:
         "input": list(sections),
         "name": sorted(sections, key=lambda s: s.title.lower()),
         "stage": sorted(sections, key=lambda s: (s.stage_number + (1 if s.complete else 0), s.title.lower())),
-        **{severity: sorted(sections, key=lambda s, sev=severity: (-s.counts[sev], s.title.lower()))
-           for severity in SEVERITIES},
+        **{severity: sorted(sections, key=_most_first(severity)) for severity in SEVERITIES},
     }
+
+
+def _most_first(severity: str) -> Callable[[Section], tuple[int, str]]:
+    """Sort key: the sections with the most findings of `severity` first, then by title."""
+    return lambda s: (-s.counts[severity], s.title.lower())
 
 
 def render_page(collected: Collected) -> str:

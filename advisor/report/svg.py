@@ -13,7 +13,10 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 #: Okabe & Ito (2008), "Color Universal Design": safe for the common colour-vision deficiencies.
 OKABE_ITO = {
@@ -58,7 +61,7 @@ class Chart:
 
 
 #: Chart settings: SVG text stays text (searchable, small).
-STYLE = {"svg.fonttype": "none", "font.size": 9, "axes.titlesize": 10,
+STYLE: dict[RcKeyType, Any] = {"svg.fonttype": "none", "font.size": 9, "axes.titlesize": 10,
          "axes.titleweight": "bold", "font.family": "DejaVu Sans"}
 
 

@@ -273,7 +273,7 @@ class Facts:
         """Record a `train_test_split`; returns the role of the rows it holds out."""
         first = next((value for value in arrays if isinstance(value, Rows)), None)
         parent = first.role if first is not None else None
-        named = {_name_role(name) for name in self.target_names[1::2]} - {None}
+        named = {role for role in map(_name_role, self.target_names[1::2]) if role is not None}
         held_out = named.pop() if len(named) == 1 else ("validation" if parent == "train" else "test")
         where = locate(args.call)
         size_node = "test_size" if args.has("test_size") else "train_size" if args.has("train_size") else None
@@ -312,7 +312,7 @@ class Facts:
         total = sum(self.evaluations.values())
         if total > 0 and self.evaluation_location is not None:
             self.set("/tuning/test_evaluations", total, self.evaluation_location)
-        if self.trials:
+        if self.trials and self.trials_location is not None:  # both are set together
             self.set("/tuning/trials", self.trials, self.trials_location)
         self._shares()
         self._files(base)
@@ -366,16 +366,17 @@ class Facts:
             return os.path.isfile(os.path.join(base, path))
 
         everything = self.data_files.get("all")
-        if everything is not None and everything.path and exists(everything.path):
+        if everything is not None and everything.path and everything.path_location is not None \
+                and exists(everything.path):
             self.set("/data/path", everything.path, everything.path_location)
         elif "all" not in self.data_files:
             for role in ("train", "validation", "test"):
                 origin = self.data_files.get(role)
-                if origin is not None and origin.path and exists(origin.path):
+                if origin is not None and origin.path and origin.path_location is not None and exists(origin.path):
                     self.set(f"/splits/files/{role}", origin.path, origin.path_location)
-        origins = [origin for origin in self.data_files.values() if origin.target]
-        if origins:
-            self.set("/problem/target", origins[0].target, origins[0].target_location)
+        named = next((origin for origin in self.data_files.values() if origin.target), None)
+        if named is not None and named.target_location is not None:  # set with the target
+            self.set("/problem/target", named.target, named.target_location)
         for path, location in self.history_files:
             if exists(path):
                 self.set("/history/file", path, location)

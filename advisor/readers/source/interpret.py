@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import math
 import os
+import sys
 from typing import Any
 
 from advisor.locations import Location
@@ -58,6 +59,11 @@ _LABEL_NAME = ("y", "target", "targets", "label", "labels")
 _FEATURE_NAME = ("x", "features", "inputs")
 _SEARCHES = {"GridSearchCV", "RandomizedSearchCV", "HalvingGridSearchCV", "HalvingRandomSearchCV"}
 _CROSS_VALIDATION = {"cross_val_score", "cross_validate", "cross_val_predict"}
+#: The try statements (try/except* is new in Python 3.11).
+if sys.version_info >= (3, 11):
+    _TRY_NODES: tuple[type[ast.Try | ast.TryStar], ...] = (ast.Try, ast.TryStar)
+else:
+    _TRY_NODES = (ast.Try,)
 
 
 def _names_a(name: str, words: tuple[str, ...]) -> bool:
@@ -149,7 +155,7 @@ class Interpreter:
                 if item.optional_vars is not None:
                     self.bind(item.optional_vars, value)
             self.block(node.body)
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+        elif isinstance(node, _TRY_NODES):
             self.block(node.body)
             for handler in node.handlers:
                 self.block(handler.body)
@@ -461,12 +467,7 @@ class Interpreter:
         given = args.get("layers", 0)
         layers: list[LayerValue] | None = []
         if isinstance(given, Items):
-            for item in given.items:
-                if isinstance(item, LayerValue):
-                    layers.append(item)
-                elif not (isinstance(item, Tensor) and item.layers == []):
-                    layers = None  # something we cannot read: the layer list is unknown
-                    break
+            layers = _layer_list(given.items)
         elif args.has("layers", 0) and not (isinstance(given, Const) and given.value in ([], ())):
             layers = None
         return KerasModel(layers, self.locate(args.call), depth=len(self.loops))
@@ -822,3 +823,15 @@ def _pipeline_steps(cls: str, args: kc.Args) -> list[Estimator]:
         if isinstance(candidate, Estimator):
             steps.append(candidate)
     return steps
+
+
+def _layer_list(items: list[Any]) -> list[LayerValue] | None:
+    """The layers of a `Sequential([...])` list (an input tensor adds none), or None when an item is
+    something this reader cannot read: the layer list is then unknown."""
+    layers: list[LayerValue] = []
+    for item in items:
+        if isinstance(item, LayerValue):
+            layers.append(item)
+        elif not (isinstance(item, Tensor) and item.layers == []):
+            return None
+    return layers
