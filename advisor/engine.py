@@ -12,7 +12,7 @@ from advisor.severity import Severity
 
 if TYPE_CHECKING:
     from advisor.record import Experiment
-    from advisor.rule import Rule
+    from advisor.rule import Measurement, Rule
     from advisor.suppression import Suppression
 
 #: Findings the engine itself reports; they are not rules and cannot be selected away.
@@ -119,6 +119,34 @@ class Linter:
                     None, None, subject,
                 ))
         return unused
+
+
+def measure_evidence(experiment: Experiment, config: ResolvedConfig | None = None) -> dict[str, Measurement]:
+    """Every registered rule's measurement of the workflow evidence it judges, by evidence key.
+
+    Measured whether or not the rule is selected or would fire, with its options as `config`
+    resolves them (else its defaults): the evidence is a fact of the record, not of the selection.
+    A rule that fails to measure is left out (its check reports the failure when it runs).
+
+    Args:
+        experiment: The record.
+        config: The lint configuration, for the rules' options.
+
+    Returns:
+        Evidence key -> measurement; a key no rule could measure is absent.
+    """
+    configured = {setup.rule.code: setup.options for setup in config.rules} if config is not None else {}
+    measured: dict[str, Measurement] = {}
+    for rule in load_registry().rules:
+        if rule.evidence is None or rule.evidence in measured:
+            continue
+        try:
+            found = rule().measure(experiment, configured.get(rule.code) or rule.default_options())
+        except Exception:  # a broken rule must not break the assessment
+            continue
+        if found is not None:
+            measured[rule.evidence] = found
+    return measured
 
 
 def folds(rules: Iterable[type[Rule]]) -> dict[str, set[str]]:

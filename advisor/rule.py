@@ -67,6 +67,20 @@ if TYPE_CHECKING:
 BEFORE_TRAINING, WITH_DATA, EACH_EPOCH, AFTER_TRAINING = "before_training", "with_data", "each_epoch", "after_training"
 
 
+@dataclass(frozen=True)
+class Measurement:
+    """What a rule measured about its workflow evidence (`Rule.evidence`).
+
+    Args:
+        present: Whether the evidence is there (a validation protocol, a score beating the
+            baseline, a crossed overfitting border).
+        values: The numbers behind it (scores, epochs), for reports.
+    """
+
+    present: bool
+    values: dict[str, Any] = field(default_factory=dict)
+
+
 class RuleOptions(BaseModel):
     """Base of a rule's options: its thresholds, each with the catalogue default. Unknown option
     names are errors."""
@@ -137,6 +151,22 @@ class Rule:
         """Judge one experiment. Yield a Violation per problem; yield nothing when the fields the
         rule needs are missing (only the *-missing rules fire on absence)."""
         raise NotImplementedError
+
+    def measure(self, experiment: Experiment, options: Any) -> Measurement | None:
+        """Measure the workflow evidence this rule judges (`evidence`), whether or not it fires.
+
+        A check measures, its condition judges (as in Deepchecks): `advisor next`, the fix layer
+        and the reference trainer read this measurement instead of judging the evidence again, so
+        each judgement has one definition. Rules that judge no evidence keep this default.
+
+        Args:
+            experiment: The record.
+            options: The rule's resolved options.
+
+        Returns:
+            The measurement, or None when the record holds too little to measure it.
+        """
+        return None
 
     def violation(self, message: str, pointer: str = "", *, about: str = "", **evidence: Any) -> Violation:
         """A Violation of this rule.

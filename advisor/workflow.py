@@ -16,22 +16,25 @@ from the current stage's missing evidence, each with the command that performs i
 `advisor fix` for remedies that are record edits, `advisor train --stage ...` for remedies that need
 training.
 
-Pure: this module reads nothing and runs no rule; `assess` takes a record and its findings, so the
-CLI, the reference trainer and tests share it.
+Pure: this module reads no file and runs no rule's check; `assess` takes a record, its findings and
+the rules' measurements of the evidence they judge (`Rule.measure`), so the CLI, the reference
+trainer and tests share it, and a judgement such as "beats the baseline" has one definition, the
+rule's.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Mapping
 
+from advisor.engine import measure_evidence
 from advisor.escape import shell_quote
 from advisor.finding import Finding
 from advisor.fix.remedies import remedy_of, safety
 from advisor.record import Experiment
 from advisor.registry import load_registry
 from advisor.remedy import UNSAFE, Advice
-from advisor.rule import STAGES, Rule, Severity
+from advisor.rule import STAGES, Measurement, Rule, Severity
 
 DONE, BLOCKED, NOT_REACHED = "done", "blocked", "not_reached"
 FINAL_STAGE = max(STAGES)
@@ -95,15 +98,6 @@ def _has_metric(experiment: Experiment) -> bool:
     return experiment.metric is not None and bool(experiment.metric.name)
 
 
-def _has_protocol(experiment: Experiment) -> bool:
-    if experiment.protocol is not None and experiment.protocol.type is not None:
-        return True
-    splits = experiment.splits
-    if splits is None:
-        return False
-    return bool(splits.validation) or (splits.files is not None and bool(splits.files.validation))
-
-
 def _has_data_preparation(experiment: Experiment) -> bool:
     data = experiment.data
     return data is not None and (data.preprocessing is not None or bool(data.features))
@@ -113,52 +107,19 @@ def _has_baseline_score(experiment: Experiment) -> bool:
     return experiment.baseline is not None and experiment.baseline.score is not None
 
 
-def _beats_baseline(experiment: Experiment) -> bool:
-    from advisor.facts import metric_goal_of, validation_score
-
-    if not _has_baseline_score(experiment):
-        return False
-    score, goal = validation_score(experiment), metric_goal_of(experiment)
-    if score is None or goal is None:
-        return False
-    baseline = experiment.baseline.score
-    return score.value > baseline if goal == "maximize" else score.value < baseline
-
-
-#: Epochs after the best validation loss that show the border was crossed (OF03's default patience).
-OVERFIT_EPOCHS_AFTER_BEST = 2
-
-
-def _has_crossed_overfitting(experiment: Experiment) -> bool:
-    """Validation loss rose after its minimum, or early stopping stopped training before its end."""
-    from advisor.curves import best_epoch, finite_points, long_enough
-
-    history, model = experiment.history, experiment.model
-    if history is None:
-        return False
-    val_loss = history.get("val_loss")
-    if long_enough(val_loss):
-        best = best_epoch(val_loss)
-        last_epoch, last_value = finite_points(val_loss)[-1]
-        if best is not None and best <= last_epoch - OVERFIT_EPOCHS_AFTER_BEST and last_value > val_loss[best]:
-            return True
-    stopped_early = (model is not None and model.early_stopping is not None and model.epochs is not None
-                     and 0 < history.epochs < model.epochs)
-    return stopped_early
-
-
 def _has_final_evaluation(experiment: Experiment) -> bool:
     final = experiment.final
     return final is not None and final.test_score is not None and final.trained_on is not None
 
 
 def _regularize_or_final(experiment: Experiment) -> str:
-    """Tune first when nothing was tuned or regularized yet; else the final retrain."""
-    tuning, model = experiment.tuning, experiment.model
+    """Tune first when nothing was tuned or regularized yet; else the final retrain. What counts as
+    regularizing is the rules' own fact (`advisor.facts.regularization`)."""
+    from advisor.facts import regularization
+
+    tuning = experiment.tuning
     tuned = tuning is not None and bool(tuning.trial_count)
-    regularized = model is not None and (model.early_stopping is not None or any(
-        (layer.rate or layer.l1 or layer.l2) for layer in model.layers or ()))
-    return "final" if tuned or regularized else "regularize"
+    return "final" if tuned or regularization(experiment) else "regularize"
 
 
 @dataclass(frozen=True)
@@ -174,7 +135,9 @@ class Requirement:
         key: The name rules use for it.
         stage: The stage it belongs to.
         what: What the evidence is, as a user reads it under "missing".
-        present: Whether the record holds it.
+        present: Whether the record holds it, for evidence that is a field's presence; None for
+            a judgement (beats the baseline, crossed overfitting), which the rule that judges it
+            measures (`Rule.measure`), so the workflow never judges it a second way.
         advice: What to do to produce it: the id of the remedy whose advice says it (a rule pack
             declares it), or an `Advice`.
     """
@@ -182,8 +145,16 @@ class Requirement:
     key: str
     stage: int
     what: str
-    present: Callable[[Experiment], bool]
+    present: Callable[[Experiment], bool] | None
     advice: str | Advice
+
+    def met(self, experiment: Experiment, measured: Mapping[str, Measurement]) -> bool:
+        """Whether the record holds it: a field's presence, or, for a judgement (`present` None),
+        the measurement of the rule that judges it; what no rule measured is missing."""
+        if self.present is not None:
+            return self.present(experiment)
+        measurement = measured.get(self.key)
+        return measurement is not None and measurement.present
 
     def step_advice(self) -> tuple[Advice, str | None]:
         """The advice that produces it, and the remedy id it comes from (None for the core's own).
@@ -202,7 +173,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                 Advice("Assemble the dataset: point data.path at it (CSV, NPZ or Parquet), or record data.samples.")),
     Requirement("metric", 2, "a success metric (metric.name)", _has_metric, "set_metric"),
     Requirement("protocol", 3, "a validation split or K-fold protocol (protocol.type, splits.validation)",
-                _has_protocol,
+                None,
                 Advice("Decide on an evaluation protocol: a hold-out validation split with plenty of data, "
                        "K-fold or iterated K-fold with little (protocol.type).")),
     Requirement("data_preparation", 4,
@@ -212,11 +183,11 @@ REQUIREMENTS: tuple[Requirement, ...] = (
                        "the data so the advisor can profile it.")),
     Requirement("baseline_score", 5, "a baseline score (baseline.score)", _has_baseline_score, "compute_baseline"),
     Requirement("beats_baseline", 5, "a model validation score that beats the baseline (final.validation_score, "
-                "or the success metric's validation values in the history)", _beats_baseline,
+                "or the success metric's validation values in the history)", None,
                 Advice("Train a first model that beats the baseline, and record its validation score.",
                        train_stage="fit")),
     Requirement("overfitting", 6, "a sign of overfitting (validation loss rising after its minimum, or early "
-                "stopping that stopped training)", _has_crossed_overfitting, "scale_up"),
+                "stopping that stopped training)", None, "scale_up"),
     Requirement("final_evaluation", 7,
                 "a final test score from the model retrained as declared (final.test_score, final.trained_on)",
                 _has_final_evaluation,
@@ -298,7 +269,8 @@ def _blocks(finding: Finding) -> bool:
 
 
 def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[type[Rule]] = (),
-           commands: bool = True, subject: str | None = None) -> Assessment:
+           commands: bool = True, subject: str | None = None,
+           measured: Mapping[str, Measurement] | None = None) -> Assessment:
     """Place an experiment in the workflow and list its next steps.
 
     Args:
@@ -311,10 +283,15 @@ def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[
         commands: Whether steps may carry commands, which operate on the record's file; False for
             an input `advisor fix` and `advisor train` cannot take (an MLflow run, a lone history).
         subject: The record's name inside its input (an MLflow run id), if any.
+        measured: The rules' measurements of the evidence they judge
+            (`advisor.engine.measure_evidence` with the lint configuration); measured with the
+            rules' default options when not given.
 
     Returns:
         The `Assessment`.
     """
+    if measured is None:
+        measured = measure_evidence(experiment)
     rules_by_code = {rule.code: rule for rule in load_registry().rules}
     rules_by_code.update((rule.code, rule) for rule in rules)
     by_stage: dict[int, list[Finding]] = {number: [] for number in STAGES}
@@ -326,7 +303,7 @@ def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[
     stages = []
     invalidating: Finding | None = None  # the first error: what later stages' evidence comes from is void
     for number, name in STAGES.items():
-        missing = [r for r in REQUIREMENTS if r.stage == number and not r.present(experiment)]
+        missing = [r for r in REQUIREMENTS if r.stage == number and not r.met(experiment, measured)]
         # A *-missing rule's finding is the missing evidence itself, not a blocker.
         absent = {r.key for r in missing}
         excused = {code for code, rule in rules_by_code.items() if rule.reports_absence and rule.evidence in absent}
@@ -340,7 +317,7 @@ def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[
         if invalidating is None:
             invalidating = next((f for f in blocking if f.severity is Severity.ERROR), None)
     current = next((stage for stage in stages if stage.status != DONE), stages[-1])
-    planner = _StepPlanner(experiment, current, rules_by_code, experiment.path if commands else None)
+    planner = _StepPlanner(experiment, current, rules_by_code, experiment.path if commands else None, measured)
     return Assessment(experiment.path, subject, stages, current, planner.plan(stages))
 
 
@@ -359,11 +336,12 @@ class _StepPlanner:
     """Turns stage results into ordered steps: stage by stage, errors first, one step per remedy."""
 
     def __init__(self, experiment: Experiment, current: StageResult, rules_by_code: dict[str, type[Rule]],
-                 target: str | None):
+                 target: str | None, measured: Mapping[str, Measurement]):
         self.experiment = experiment
         self.current = current
         self.rules_by_code = rules_by_code
         self.target = target
+        self.measured = measured
 
     def plan(self, stages: list[StageResult]) -> list[Step]:
         steps: list[Step] = []
@@ -432,7 +410,7 @@ class _StepPlanner:
         covered_remedies = {step.remedy for step in planned if step.stage == stage.number}
         steps = []
         for requirement in REQUIREMENTS:
-            if requirement.stage != stage.number or requirement.present(self.experiment):
+            if requirement.stage != stage.number or requirement.met(self.experiment, self.measured):
                 continue
             related = {code for code, rule in self.rules_by_code.items() if rule.evidence == requirement.key}
             advice, remedy = requirement.step_advice()

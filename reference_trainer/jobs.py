@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from advisor.curves import best_epoch
 from reference_trainer.errors import RunFailed, TrainerError
 from reference_trainer.model import ModelSpec, build_model, import_keras
 
@@ -137,11 +138,18 @@ def _run_job(job: Job, keep_model: bool) -> JobResult:
                        batch_size=job.spec.batch_size, verbose=0, callbacks=callbacks, shuffle=True)
     history = {key: [float(v) for v in values] for key, values in fitted.history.items()}
     predictions = [np.asarray(model.predict(x, batch_size=max(job.spec.batch_size, 256), verbose=0)) for x in job.predict]
-    val_loss = history.get("val_loss")
-    best = int(np.nanargmin(val_loss)) + 1 if val_loss and not np.all(np.isnan(val_loss)) else None
+    best = best_validation_epoch(history)
     weights = [np.asarray(w) for w in model.get_weights()] if job.keep_weights else None
     return JobResult(job.label, history, predictions, weights, len(history.get("loss", [])), best, job.x_train.shape[1],
                      model if keep_model and job.keep_weights else None)
+
+
+def best_validation_epoch(history: dict[str, list[float]]) -> int | None:
+    """The 1-based epoch of the lowest finite validation loss: the rules' own definition
+    (`advisor.curves.best_epoch`, the earliest on ties, as Keras' EarlyStopping); None without one."""
+    val_loss = history.get("val_loss")
+    best = best_epoch(val_loss) if val_loss else None
+    return best + 1 if best is not None else None
 
 
 #: Backends whose workers are other machines' processes: every job goes there, even a single one.

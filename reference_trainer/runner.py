@@ -276,7 +276,7 @@ def _version() -> str:
 def _run_stages(options, experiment, prepared, outcome: Outcome, run: dict, pool, judge: RunJudge | None = None) -> None:
     from reference_trainer.stages import Stages
 
-    stages = Stages(prepared, pool, options.quiet, options.echo)
+    stages = Stages(prepared, pool, options.quiet, options.echo, judge.config if judge is not None else None)
     has_test = len(prepared.rows.test) > 0
     plan = stage_plan(options.stage, options.fix, has_test)
     optional: set[str] = set()

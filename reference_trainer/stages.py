@@ -15,8 +15,11 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from advisor.config import ResolvedConfig
+from advisor.engine import measure_evidence
 from advisor.names import CROSSENTROPY_LOSSES
-from reference_trainer.jobs import Job, JobPool, JobResult
+from advisor.record import Experiment
+from reference_trainer.jobs import Job, JobPool, JobResult, best_validation_epoch
 from reference_trainer.judge import LOWER_LEARNING_RATE, RunJudge
 from reference_trainer.model import ModelSpec, import_keras
 from reference_trainer.prepared import Prepared
@@ -26,8 +29,6 @@ from reference_trainer.scoring import baseline_score, baseline_strategy, better,
 SCALE_FACTOR = 2
 #: Scale-up stops after this many trials even if validation loss never degrades.
 MAX_SCALE_TRIALS = 4
-#: An epoch count counts as past the border when validation loss was best this many epochs earlier.
-DEGRADE_PATIENCE = 2
 #: The regularization grid.
 DROPOUT_RATES = (0.0, 0.25, 0.5)
 L2_FACTORS = (0.0, 1e-3)
@@ -60,11 +61,6 @@ class Evaluation:
     best_epoch: int | None
     results: list[JobResult]
 
-    def degraded(self) -> bool:
-        """Validation loss passed its minimum at least DEGRADE_PATIENCE epochs before the end."""
-        epochs = len(self.history.get("loss", []))
-        return self.best_epoch is not None and epochs - self.best_epoch >= DEGRADE_PATIENCE
-
 
 class Stages:
     """Runs the stages of one prepared experiment.
@@ -74,13 +70,16 @@ class Stages:
         pool: Runs the jobs (folds, trials) in this process, local workers or a cluster.
         quiet: No progress lines.
         echo: Where progress lines go.
+        config: The lint configuration, whose rule options judge the runs (defaults when None).
     """
 
-    def __init__(self, prepared: Prepared, pool: JobPool, quiet: bool, echo=print):
+    def __init__(self, prepared: Prepared, pool: JobPool, quiet: bool, echo=print,
+                 config: ResolvedConfig | None = None):
         self.prepared = prepared
         self.pool = pool
         self.quiet = quiet
         self.echo = echo
+        self.config = config
         self.trials: list[Evaluation] = []
         #: What the run did differently from the record's plan (for the record's run.message).
         self.notes: list[str] = []
@@ -136,8 +135,7 @@ class Stages:
         common = min(len(r.history.get("loss", [])) for r in results)
         keys = [k for k in results[0].history if all(k in r.history for r in results)]
         history = {k: [float(np.mean([r.history[k][i] for r in results])) for i in range(common)] for k in keys}
-        val_loss = history.get("val_loss")
-        best = int(np.nanargmin(val_loss)) + 1 if val_loss and not np.all(np.isnan(val_loss)) else None
+        best = best_validation_epoch(history)
         evaluation = Evaluation(name, spec, float(np.mean(scores)) if scores else None, history, best, results)
         shown = f"{p.metric} {evaluation.score:.4f}" if evaluation.score is not None else "no validation data"
         self.say(f"[{name}] {spec.architecture()}: {shown}, best epoch {best}")
@@ -212,13 +210,13 @@ class Stages:
         current = start
         ladder = self._scale_up_ladder(start.spec)
         window = max(1, self.pool.capacity // len(self.prepared.units))
-        while ladder and not current.degraded():
+        while ladder and not self.crossed_overfitting(current):
             batch, ladder = ladder[:window], ladder[window:]
             jobs = [job for name, spec in batch for job in self._jobs(name, spec, spec.epochs)]
             results = self.pool.run(jobs)
             count = len(self.prepared.units)
             for index, (name, spec) in enumerate(batch):
-                if current.degraded():
+                if self.crossed_overfitting(current):
                     ladder = []  # the border is crossed: the rest of the batch is discarded
                     break
                 self.say(f"[overfit] validation loss still improving at epoch {len(current.history.get('loss', []))}: "
@@ -226,6 +224,14 @@ class Stages:
                 current = self._summarize(name, spec, results[index * count:(index + 1) * count])
                 self.trials.append(current)
         return current
+
+    def crossed_overfitting(self, evaluation: Evaluation) -> bool:
+        """Whether the trial's history crossed the overfitting border, as the rule pack measures it
+        (the `overfitting` evidence, under the user's options): the trainer keeps no threshold of
+        its own, so `advisor next` on the run directory agrees with where scale-up stopped."""
+        experiment = Experiment.model_validate({"history": evaluation.history})
+        measured = measure_evidence(experiment, self.config).get("overfitting")
+        return measured is not None and measured.present
 
     @staticmethod
     def _scale_up_ladder(spec: ModelSpec) -> list[tuple[str, ModelSpec]]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from advisor import Rule, RuleOptions, Severity
+from advisor import Measurement, Rule, RuleOptions, Severity
 from advisor.facts import (
     best_trial, class_counts_in, inferred_problem_type, metric_goal_of, present_pointer, validation_plan,
     validation_score,
@@ -169,13 +169,20 @@ class BelowBaseline(Rule):
     severity = Severity.ERROR
     evidence = "beats_baseline"
 
-    def check(self, experiment, options):
+    def measure(self, experiment, options):
+        """Whether the validation score beats `baseline.score`; None when either is missing."""
         compared = _comparison(experiment)
         if compared is None:
-            return
+            return None
         score, baseline, goal, metric = compared
-        if beats(score.value, baseline, goal):
+        return Measurement(beats(score.value, baseline, goal),
+                           {"score": score.value, "baseline": baseline, "goal": goal, "metric": metric})
+
+    def check(self, experiment, options):
+        measured = self.measure(experiment, options)
+        if measured is None or measured.present:
             return
+        score, baseline, goal, metric = _comparison(experiment)
         yield self.violation(
             f"validation {metric} {score.value:.4g} ({_where(score)}) does not beat the baseline "
             f"{baseline:.4g} (threshold: {'above' if goal == 'maximize' else 'below'} the baseline): "

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from advisor import Rule, RuleOptions, Severity
+from advisor import Measurement, Rule, RuleOptions, Severity
 from advisor.curves import best_epoch, end_value, finite_points, start_and_end, tail_improvement
 from advisor.facts import (
     curve_to_judge, history_key, metric_goal_of, present_pointer, validation_score,
@@ -221,19 +221,35 @@ class NotYetOverfitting(Rule):
     name = "not-yet-overfitting"
     stage = 6
     severity = Severity.INFO
+    evidence = "overfitting"
     remedy = "scale_up"
 
     class Options(RuleOptions):
         patience: int = Field(2, ge=1, description="Epochs at the end of training in which a best validation loss counts as still improving.")
 
-    def check(self, experiment, options):
+    def measure(self, experiment, options):
+        """Whether training crossed the overfitting border: validation loss was best `patience` or
+        more epochs before the end, or early stopping ended training before its declared epochs.
+        None when neither the curve (too short) nor early stopping says."""
+        model, history = experiment.model, experiment.history
+        stopped_early = bool(model is not None and model.early_stopping is not None and model.epochs is not None
+                             and history is not None and 0 < history.epochs < model.epochs)
         values = curve_to_judge(experiment, "val_loss")
-        if values is None:
-            return
-        best = best_epoch(values)
+        best = best_epoch(values) if values is not None else None
+        if best is None:
+            return Measurement(True, {"stopped_early": True}) if stopped_early else None
         last = finite_points(values)[-1][0]
-        if best is None or best <= last - options.patience:
-            return
+        past_best = best <= last - options.patience
+        return Measurement(stopped_early or past_best,
+                           {"best_epoch": best + 1, "epochs": last + 1, "past_best": past_best,
+                            "stopped_early": stopped_early, "patience": options.patience})
+
+    def check(self, experiment, options):
+        measured = self.measure(experiment, options)
+        if measured is None or measured.values.get("past_best", True):
+            return  # the curve cannot say, or validation loss is past its best: the border is crossed
+        best, last = measured.values["best_epoch"] - 1, measured.values["epochs"] - 1
+        values = experiment.history.get("val_loss")
         yield self.violation(
             f"validation loss is still at its best ({values[best]:.4g}) at epoch {best + 1} of "
             f"{last + 1}, within the last {options.patience} epochs: the model has not started to "

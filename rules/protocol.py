@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from advisor import Rule, RuleOptions, Severity
+from advisor import Measurement, Rule, RuleOptions, Severity
 from advisor.facts import (
     class_imbalance, declares_plan, has_split, holdout_validation_samples, in_time_order, inferred_problem_type,
     kfold_pool, lists_splits, observed_class_counts, total_samples, uses_kfold, validation_series_keys,
@@ -64,17 +64,22 @@ class ProtocolMissing(Rule):
     reports_absence = True
     remedy = "add_validation"
 
-    def check(self, experiment, options):
+    def measure(self, experiment, options):
+        """Whether anything validates: a declared protocol, a validation split (or split column),
+        validation series in the history, a validation score, or tuning on validation data."""
         protocol = experiment.protocol
-        if not declares_plan(experiment) or (protocol is not None and (protocol.type or protocol.folds)):
-            return
-        if has_split(experiment, "validation") or validation_series_keys(experiment):
-            return
-        if experiment.data is not None and experiment.data.split_column:
-            return
-        if experiment.final is not None and experiment.final.validation_score is not None:
-            return
-        if experiment.tuning is not None and experiment.tuning.validation_data is not None:
+        shown_by = [name for name, shown in (
+            ("protocol", protocol is not None and bool(protocol.type or protocol.folds)),
+            ("splits.validation", has_split(experiment, "validation")),
+            ("history", bool(validation_series_keys(experiment))),
+            ("data.split_column", experiment.data is not None and bool(experiment.data.split_column)),
+            ("final.validation_score", experiment.final is not None and experiment.final.validation_score is not None),
+            ("tuning.validation_data", experiment.tuning is not None and experiment.tuning.validation_data is not None),
+        ) if shown]
+        return Measurement(bool(shown_by), {"shown_by": shown_by})
+
+    def check(self, experiment, options):
+        if not declares_plan(experiment) or self.measure(experiment, options).present:
             return
         yield self.violation(
             "no validation split and no K-fold protocol; nothing measures generalization, so "

@@ -88,7 +88,7 @@ def assess_paths(paths: list[str], config_file: str | None = None) -> tuple[list
     Raises:
         AdvisorError: bad settings.
     """
-    from advisor.engine import Linter
+    from advisor.engine import Linter, measure_evidence
     from advisor.errors import InputError
     from advisor.lint import _read, build_config
     from advisor.readers import discover, kind_of
@@ -114,7 +114,8 @@ def assess_paths(paths: list[str], config_file: str | None = None) -> tuple[list
             kind = kind_of(experiment.path) if experiment.path and os.path.isfile(experiment.path) else None
             commands = subject is None and kind is not None and kind.name == "record"
             findings = linter.lint(experiment, subject)
-            assessments.append(assess(experiment, findings, rules, commands=commands, subject=subject))
+            assessments.append(assess(experiment, findings, rules, commands=commands, subject=subject,
+                                      measured=measure_evidence(experiment, config)))
     return assessments, errors
 
 

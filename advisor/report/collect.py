@@ -65,7 +65,7 @@ def collect(paths: list[str], config: ResolvedConfig) -> Collected:
     Returns:
         The experiments in input order, with their findings and assessments.
     """
-    from advisor.engine import Linter
+    from advisor.engine import Linter, measure_evidence
     from advisor.lint import _files_read, _read
     from advisor.readers import discover, kind_of
     from advisor.workflow import assess
@@ -92,6 +92,7 @@ def collect(paths: list[str], config: ResolvedConfig) -> Collected:
             findings = linter.lint(experiment, subject)
             kind = kind_of(experiment.path) if experiment.path and os.path.isfile(experiment.path) else None
             commands = subject is None and kind is not None and kind.name == "record"
-            assessment = assess(experiment, findings, rules, commands=commands, subject=subject)
+            assessment = assess(experiment, findings, rules, commands=commands, subject=subject,
+                                measured=measure_evidence(experiment, config))
             collected.entries.append(Entry(experiment, subject, findings, assessment))
     return collected
