@@ -306,7 +306,7 @@ def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[
         missing = [r for r in REQUIREMENTS if r.stage == number and not r.met(experiment, measured)]
         # A *-missing rule's finding is the missing evidence itself, not a blocker.
         absent = {r.key for r in missing}
-        excused = {code for code, rule in rules_by_code.items() if rule.reports_absence and rule.evidence in absent}
+        excused = {code for key in absent for code in _rules_about(rules_by_code, key, absence=True)}
         blocking = [f for f in by_stage[number] if _blocks(f) and f.code not in excused]
         missing_what = [r.what for r in missing]
         if not blocking and not missing and invalidating is not None:
@@ -319,6 +319,13 @@ def assess(experiment: Experiment, findings: Iterable[Finding], rules: Iterable[
     current = next((stage for stage in stages if stage.status != DONE), stages[-1])
     planner = _StepPlanner(experiment, current, rules_by_code, experiment.path if commands else None, measured)
     return Assessment(experiment.path, subject, stages, current, planner.plan(stages))
+
+
+def _rules_about(rules_by_code: Mapping[str, type[Rule]], key: str, absence: bool = False) -> set[str]:
+    """The codes of the rules that judge the evidence `key` (`Rule.evidence`); with `absence`, only
+    those whose finding is its absence (`Rule.reports_absence`)."""
+    return {code for code, rule in rules_by_code.items()
+            if rule.evidence == key and (rule.reports_absence or not absence)}
 
 
 def _stage_of(finding: Finding, rules_by_code: dict[str, type[Rule]]) -> int | None:
@@ -353,7 +360,8 @@ class _StepPlanner:
         # scoring the baseline is a step, whatever stage the experiment stands at.
         if (self.experiment.model is not None and not _has_baseline_score(self.experiment)
                 and not any(step.remedy == "compute_baseline" for step in steps)):
-            codes = [f.code for stage in stages for f in stage.findings if self._reports_absence_of(f, "baseline_score")]
+            absence = _rules_about(self.rules_by_code, "baseline_score", absence=True)
+            codes = [f.code for stage in stages for f in stage.findings if f.code in absence]
             advice = remedy_advice("compute_baseline")
             if advice is not None:
                 steps.append(self._advice_step(codes, advice, 5, "compute_baseline"))
@@ -400,9 +408,6 @@ class _StepPlanner:
         rule = self.rules_by_code.get(finding.code)
         return rule is not None and rule.advice is not None
 
-    def _reports_absence_of(self, finding: Finding, key: str) -> bool:
-        rule = self.rules_by_code.get(finding.code)
-        return rule is not None and rule.reports_absence and rule.evidence == key
 
     def _evidence_steps(self, stage: StageResult, planned: list[Step]) -> list[Step]:
         """Steps that produce the current stage's missing evidence, unless a finding's step does."""
@@ -412,7 +417,7 @@ class _StepPlanner:
         for requirement in REQUIREMENTS:
             if requirement.stage != stage.number or requirement.met(self.experiment, self.measured):
                 continue
-            related = {code for code, rule in self.rules_by_code.items() if rule.evidence == requirement.key}
+            related = _rules_about(self.rules_by_code, requirement.key)
             advice, remedy = requirement.step_advice()
             if related & covered_codes or (remedy is not None and remedy in covered_remedies):
                 continue

@@ -7,6 +7,7 @@ The remedies themselves are declared by the rule packs (`advisor.remedy.Remedy`,
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from advisor.registry import load_registry, load_remedies
@@ -20,8 +21,10 @@ def remedy_of(remedy_id: str | None) -> Remedy | None:
     return load_remedies().get(remedy_id or "")
 
 
+@lru_cache(maxsize=1)
 def edit_remedy_ids() -> frozenset[str]:
-    """The ids of the remedies that are edits of the record."""
+    """The ids of the remedies that are edits of the record (derived once per process, like the
+    registered remedies it reads: `advisor lint` asks for every file)."""
     return frozenset(remedy.id for remedy in load_remedies().values() if remedy.is_edit)
 
 

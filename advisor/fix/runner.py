@@ -161,12 +161,12 @@ class Fixer:
             if remedy is not None:
                 groups.setdefault(remedy.id, []).append(finding)
         text, applied, batch = result.fixed, [], None
-        order = list(load_remedies())
-        for remedy_id in sorted(groups, key=order.index):
-            remedy = load_remedies()[remedy_id]
+        for remedy in load_remedies().values():  # in application order
+            if remedy.id not in groups:
+                continue
             if applied and (batch is None or remedy.batch != batch):
                 break
-            outcome = self._apply(remedy, groups[remedy_id], result, experiment, text)
+            outcome = self._apply(remedy, groups[remedy.id], result, experiment, text)
             if outcome is not None:
                 text = outcome[0]
                 applied.append(outcome[1])
