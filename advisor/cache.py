@@ -54,7 +54,7 @@ def _python_files(location: str) -> list[str]:
     """`location` itself when it is a file, else the `.py` files under it, in a stable order."""
     if not os.path.isdir(location):
         return [location]
-    found = []
+    found: list[str] = []
     for root, dirs, files in os.walk(location):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         found.extend(os.path.join(root, name) for name in sorted(files) if name.endswith(".py"))

@@ -13,7 +13,7 @@ from advisor.names import (
     REGRESSION_LOSSES,
     canonical_activation, canonical_layer_type, canonical_loss,
 )
-from advisor.record import Experiment, Feature, Layer
+from advisor.record import Experiment, Feature, Layer, DataSplit
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ def validation_score(experiment: Experiment) -> ScoreFact | None:
     if metric is None or metric.name is None or goal is None:
         return None
     key = history_key(experiment, metric.name, validation=True)
-    if key is not None:
+    if key is not None and experiment.history is not None:
         from advisor.curves import best_epoch
 
         values = experiment.history.get(key) or []
@@ -297,7 +297,7 @@ def history_key(experiment: Experiment, metric: str | None, validation: bool) ->
     return None
 
 
-def class_counts_in(experiment: Experiment, split: str) -> dict[str, int] | None:
+def class_counts_in(experiment: Experiment, split: DataSplit) -> dict[str, int] | None:
     """Samples per class in `split` (`splits.class_counts`), else in the whole data
     (`observed_class_counts`); None when neither is known.
 
@@ -311,12 +311,12 @@ def class_counts_in(experiment: Experiment, split: str) -> dict[str, int] | None
     return observed_class_counts(experiment)
 
 
-def majority_share(experiment: Experiment, split: str = "train") -> float | None:
+def majority_share(experiment: Experiment, split: DataSplit = "train") -> float | None:
     """The share of the largest class in `split` (class counts per split when known, else the
     whole data's class counts): the accuracy of always predicting the majority class."""
     counts = class_counts_in(experiment, split)
     total = sum(counts.values()) if counts else 0
-    if total <= 0:
+    if counts is None or total <= 0:
         return None
     return max(counts.values()) / total
 
@@ -504,7 +504,7 @@ def validation_series_keys(experiment: Experiment) -> list[str]:
     return [key for key in experiment.history.names if key.startswith("val_")]
 
 
-def has_split(experiment: Experiment, name: str) -> bool:
+def has_split(experiment: Experiment, name: DataSplit) -> bool:
     """Whether the record shows a split with samples in it (its size, file or class counts).
 
     Args:

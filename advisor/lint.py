@@ -140,7 +140,7 @@ def lint_paths(paths: list[str], config: ResolvedConfig | Callable[[], ResolvedC
         linter = run.linter
         for (path, key), outcome in zip(pending, _lint_inputs(linter, [p for p, _ in pending])):
             outcomes[path] = outcome
-            if key and outcome.error is None:
+            if cache is not None and key and outcome.error is None:
                 cache.put(key, [f.to_dict(full=True) for f in outcome.findings], outcome.files_read)
     read_by_others = _read_by_another_input(outcomes, explicit={os.path.abspath(p) for p in paths})
     for path, outcome in outcomes.items():

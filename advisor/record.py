@@ -29,6 +29,8 @@ StepName = Literal[
 ]
 FitOn = Literal["train", "train+validation", "all", "test"]
 SplitName = Literal["validation", "test"]
+#: A split of the data, as `splits.class_counts` and the facts about splits name it.
+DataSplit = Literal["train", "validation", "test"]
 
 PROBLEM_TYPES: tuple[str, ...] = ProblemType.__args__  # type: ignore[attr-defined]
 CLASSIFICATION_TYPES = ("binary_classification", "multiclass_classification", "multilabel_classification")
@@ -162,7 +164,7 @@ class Splits(Section):
     keras_validation_split: Optional[float] = Field(
         None, gt=0, lt=1, description="Extension: the share of the last training rows Keras `validation_split` "
         "holds out, before any shuffling (seen in training code).")
-    class_counts: Optional[dict[Literal["train", "validation", "test"], dict[str, int]]] = Field(
+    class_counts: Optional[dict[DataSplit, dict[str, int]]] = Field(
         None, description="Extension: class counts per split."
     )
 

@@ -335,7 +335,7 @@ class WeakBaseline(Rule):
     def _classification(self, experiment, baseline):
         counts = class_counts_in(experiment, "validation")
         total = sum(counts.values()) if counts else 0
-        if total <= 0:
+        if counts is None or total <= 0:
             return
         shares = [count / total for count in counts.values()]
         strongest = max(shares)

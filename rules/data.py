@@ -13,6 +13,7 @@ from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
 from advisor.facts import input_features, present_pointer, total_samples
+from advisor.record import Feature
 from advisor.remedy import EDITS, SAFE, Advice, Remedy
 from advisor.rule import WITH_DATA
 
@@ -33,7 +34,7 @@ def covered(experiment, feature: str, steps: tuple[str, ...]) -> bool:
     return False
 
 
-def numeric_inputs(experiment) -> list[tuple[int, object]]:
+def numeric_inputs(experiment) -> list[tuple[int, Feature]]:
     """Input features that are numbers (declared so, or with no dtype) and not one-hot encoded."""
     return [(index, feature) for index, feature in input_features(experiment)
             if feature.dtype in NUMERIC_DTYPES and not covered(experiment, feature.name, ("one_hot",))]

@@ -150,9 +150,10 @@ class LossDiverging(Rule):
 
     def check(self, experiment, options):
         values = curve_to_judge(experiment, "loss")
-        if values is None:
+        ends = start_and_end(values) if values is not None else None
+        if values is None or ends is None:
             return
-        start, end = start_and_end(values)
+        start, end = ends
         growth = largest_growth(values)
         evidence = {"start": start, "end": end, "factor": options.factor, "epochs": len(values)}
         # A loss ending above its start is a judgement of the whole curve, which OF02 judges too.

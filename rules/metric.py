@@ -200,7 +200,7 @@ class AccuracyOnImbalancedClasses(Rule):
             return
         counts = observed_class_counts(experiment)
         imbalance = class_imbalance(counts)
-        if imbalance is None or imbalance.ratio < options.max_imbalance_ratio:
+        if counts is None or imbalance is None or imbalance.ratio < options.max_imbalance_ratio:
             return
         majority_share = imbalance.largest_count / sum(counts.values())
         yield self.violation(
@@ -262,7 +262,8 @@ class RankingOrMultilabelWithoutMap(Rule):
         if kind != "multilabel_classification" and not ranking:
             return
         what = "a ranking problem" if ranking else "a multilabel problem"
-        tracked = sorted({canonical_metric(n) for n in (experiment.metric.others or [])} & RANKING_METRICS)
+        others = experiment.metric.others if experiment.metric is not None else None
+        tracked = sorted(RANKING_METRICS.intersection(canonical_metric(n) for n in others or []))
         hint = f"; {', '.join(tracked)} is tracked already: make it the success metric" if tracked else ""
         yield self.violation(
             f"the success metric is {metric}, but this is {what}: what matters is whether the right "

@@ -149,9 +149,10 @@ class TrainingLossNotDecreasing(Rule):
 
     def check(self, experiment, options):
         values = curve_to_judge(experiment, "loss")
-        if values is None:
+        ends = start_and_end(values) if values is not None else None
+        if values is None or ends is None:
             return
-        start, end = start_and_end(values)
+        start, end = ends
         if start <= 0 or end < 0:
             return
         ratio = end / start
@@ -177,9 +178,10 @@ def _metric_improved(experiment, max_ratio: float) -> bool:
     key = history_key(experiment, name, validation=False)
     values = curve_to_judge(experiment, key) if key is not None else None
     perfect = perfect_score(name)
-    if values is None or perfect is None:
+    ends = start_and_end(values) if values is not None else None
+    if ends is None or perfect is None:
         return False
-    start, end = start_and_end(values)
+    start, end = ends
     distance = abs(perfect - start)
     return distance > 0 and abs(perfect - end) < max_ratio * distance
 
@@ -236,7 +238,7 @@ class NotYetOverfitting(Rule):
                              and history is not None and 0 < history.epochs < model.epochs)
         values = curve_to_judge(experiment, "val_loss")
         best = best_epoch(values) if values is not None else None
-        if best is None:
+        if values is None or best is None:
             return Measurement(True, {"stopped_early": True}) if stopped_early else None
         last = finite_points(values)[-1][0]
         past_best = best <= last - options.patience
@@ -322,7 +324,8 @@ class Underfitting(Rule):
             return
         plateau = tail_improvement(train, options.tail_share)
         train_end, val_end = end_value(train), end_value(val)
-        if plateau is None or plateau[0] >= options.min_improvement or not train_end or train_end <= 0:
+        if (plateau is None or plateau[0] >= options.min_improvement or not train_end or train_end <= 0
+                or val_end is None):
             return
         gap = val_end / train_end
         if gap >= options.max_gap_ratio:
@@ -331,6 +334,8 @@ class Underfitting(Rule):
         if distance is None or distance[0] < options.min_distance:
             return
         (far, measured_as), score = distance, validation_score(experiment)
+        if score is None or experiment.metric is None:  # both known once the distance is measured
+            return
         metric = experiment.metric.name
         yield self.violation(
             f"training loss improved {plateau[0]:.1%} over the last {plateau[1]} epochs (threshold "

@@ -201,7 +201,7 @@ class ProblemTypeContradictsLabels(Rule):
         target = experiment.data.target if experiment.data is not None else None
 
         too_many_for_binary = kind == "binary_classification" and found is not None and found[0] > 2
-        if too_many_for_binary:
+        if too_many_for_binary and found is not None:
             yield self.violation(
                 f"problem.type is binary_classification but the data holds {found[0]} distinct labels "
                 "(binary needs exactly 2); a single sigmoid unit cannot separate them: declare "

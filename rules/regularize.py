@@ -176,6 +176,8 @@ class TrainedPastBestEpoch(Rule):
         if goal is None:
             return
         best = best_epoch(values, goal)
+        if best is None:
+            return
         kept = len(values) - 1
         extra = kept - best
         worsening = _worsening(values[best], values[kept], goal)

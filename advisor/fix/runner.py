@@ -160,7 +160,8 @@ class Fixer:
             remedy = self.allowed(finding)
             if remedy is not None:
                 groups.setdefault(remedy.id, []).append(finding)
-        text, applied, batch = result.fixed, [], None
+        text, batch = result.fixed, None
+        applied: list[Applied] = []
         for remedy in load_remedies().values():  # in application order
             if remedy.id not in groups:
                 continue

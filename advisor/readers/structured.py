@@ -337,9 +337,9 @@ def _toml_positions(path: str, text: str) -> SourceMap:
             pointer = "".join("/" + escape_token(t) for t in table)
             sources.add(pointer, Location(path, number, line.index("[") + 1, pointer))
             continue
-        key = _KEY.match(line)
-        if key:
-            pointer = "".join("/" + escape_token(t) for t in table + _split_dotted(key.group(1)))
+        key_match = _KEY.match(line)
+        if key_match:
+            pointer = "".join("/" + escape_token(t) for t in table + _split_dotted(key_match.group(1)))
             column = len(line) - len(line.lstrip()) + 1
             sources.add(pointer, Location(path, number, column, pointer))
             for quote in ('"""', "'''"):
