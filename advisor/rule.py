@@ -34,6 +34,18 @@ whose sections are its documentation::
 
 `check` measures, then judges: it yields nothing when the fields it needs are missing.
 
+Typed evidence: a rule whose findings an edit reads declares what they carry as a frozen
+dataclass named `Evidence`; `violation` refuses a finding that lacks one of its fields, and the
+edit reads the values as that class (`FixContext.evidence`), not by string keys::
+
+    class LinearHiddenLayers(Rule):
+        @dataclass(frozen=True)
+        class Evidence:
+            layer: int  # the index of the hidden layer to give an activation
+
+        def check(self, experiment, options):
+            yield self.violation("...", f"/model/layers/{index}/activation", layer=index, units=...)
+
 Overlapping rules: when one mistake would be reported by two rules (an invalid activation/loss
 pair is also an activation that does not fit the problem), each rule still judges on its own, and
 the overlap is declared, not coded::
@@ -52,7 +64,8 @@ other's finding. A folded finding uses no suppression comment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
+from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
 
 from pydantic import BaseModel, ConfigDict
@@ -146,6 +159,9 @@ class Rule:
     #: BEFORE_TRAINING (it reads no history), WITH_DATA (before training, once the data is known),
     #: EACH_EPOCH (on the partial loss curve, after every epoch) or AFTER_TRAINING.
     judged: ClassVar[str] = AFTER_TRAINING
+    #: The evidence its findings carry for an edit to read, as a frozen dataclass whose fields
+    #: are evidence keys (see the module docstring); None when no edit reads it.
+    Evidence: ClassVar[type | None] = None
 
     def check(self, experiment: Experiment, options: Any) -> Iterable[Violation]:
         """Judge one experiment. Yield a Violation per problem; yield nothing when the fields the
@@ -180,7 +196,17 @@ class Rule:
 
         Returns:
             The Violation.
+
+        Raises:
+            TypeError: the rule declares an `Evidence` class and `evidence` lacks one of its
+                required fields (a bug of the rule, caught where it is made).
         """
+        declared = type(self).Evidence
+        if declared is not None:
+            missing = required_fields(declared).difference(evidence)
+            if missing:
+                raise TypeError(f"{self.code}'s Evidence needs {', '.join(sorted(missing))}; the violation "
+                                f"carries {', '.join(sorted(evidence)) or 'no evidence'}")
         return Violation(message, pointer, evidence, about)
 
     @classmethod
@@ -199,3 +225,10 @@ class Rule:
 
     def run(self, experiment: Experiment, options: Any) -> Iterator[Violation]:
         yield from self.check(experiment, options)
+
+
+@cache
+def required_fields(evidence_type: type) -> frozenset[str]:
+    """The fields of an `Evidence` dataclass that have no default."""
+    return frozenset(f.name for f in fields(evidence_type)
+                     if f.default is MISSING and f.default_factory is MISSING)

@@ -9,6 +9,8 @@ time and group columns are not inputs and are not judged.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
@@ -96,6 +98,11 @@ class NonNumericFeatures(Rule):
     severity = Severity.ERROR
     judged = WITH_DATA
     remedy = "encode_features"
+
+    @dataclass(frozen=True)
+    class Evidence:
+        feature: str
+        dtype: str | None
 
     def check(self, experiment, options):
         for index, feature in input_features(experiment):
@@ -340,6 +347,10 @@ class MissingValues(Rule):
     judged = WITH_DATA
     remedy = "impute_missing"
 
+    @dataclass(frozen=True)
+    class Evidence:
+        feature: str  # with missing values
+
     def check(self, experiment, options):
         samples = total_samples(experiment)
         for index, feature in input_features(experiment):
@@ -396,6 +407,10 @@ class ConstantFeature(Rule):
     severity = Severity.WARNING
     judged = WITH_DATA
     remedy = "drop_constant_features"
+
+    @dataclass(frozen=True)
+    class Evidence:
+        constant_features: list[str]  # every constant input feature, in one finding
 
     def check(self, experiment, options):
         constant = []  # (index, feature, how it was measured)

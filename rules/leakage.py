@@ -9,6 +9,8 @@ model is.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import Field
 
 from advisor import Rule, RuleOptions, Severity
@@ -66,6 +68,10 @@ class PreprocessingFitOnAllData(Rule):
     severity = Severity.ERROR
     judged = WITH_DATA
     remedy = "normalize_features"
+
+    @dataclass(frozen=True)
+    class Evidence:
+        index: int  # of the preprocessing step fit on more than the training rows
 
     def check(self, experiment, options):
         if experiment.data is None or not experiment.data.preprocessing:
@@ -184,6 +190,13 @@ class TestSetUsedForTuning(Rule):
     severity = Severity.ERROR
     judged = WITH_DATA
     remedy = "hold_out_test"
+
+    @dataclass(frozen=True)
+    class Evidence:
+        #: One of the three is set: what of the tuning used the test set.
+        selected_on: str | None = None
+        validation_data: str | None = None
+        test_evaluations: int | None = None
 
     def check(self, experiment, options):
         tuning = experiment.tuning

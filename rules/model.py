@@ -34,6 +34,8 @@ the wider rule is not selected or is suppressed there):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import Field, ValidationInfo, field_validator
 
 from advisor import Rule, RuleOptions, Severity
@@ -729,6 +731,10 @@ class LinearHiddenLayers(Rule):
     severity = Severity.WARNING
     judged = BEFORE_TRAINING
     remedy = "fix_hidden_activation"
+
+    @dataclass(frozen=True)
+    class Evidence:
+        layer: int  # the index of the hidden layer that needs an activation
 
     def check(self, experiment, options):
         hidden = hidden_dense_layers(experiment)

@@ -6,6 +6,8 @@ problem it is: the problem type decides the last layer, the loss, the metric and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from advisor import Rule, Severity
 from advisor.facts import declares_plan, inferred_problem_type, label_encoding, loss, observed_class_counts, output_layer
 from advisor.names import CLASSIFICATION_TYPES, REGRESSION_TYPES, SINGLE_LABEL_TYPES
@@ -190,6 +192,12 @@ class ProblemTypeContradictsLabels(Rule):
     severity = Severity.ERROR
     judged = WITH_DATA
     remedy = "set_problem_type"
+
+    @dataclass(frozen=True)
+    class Evidence:
+        #: Set on a finding about problem.classes: the declared count and the one in the data.
+        declared_classes: int | None = None
+        labels_found: int | None = None
 
     def check(self, experiment, options):
         problem = experiment.problem

@@ -3,15 +3,18 @@ and the record file to edit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any, Mapping, TypeVar
 
 from advisor.finding import Finding
 from advisor.fix.document import MISSING, Document, escape_token, split_pointer
 from advisor.record import Experiment
 from advisor.registry import load_registry
 from advisor.rule import RuleOptions
+
+EvidenceT = TypeVar("EvidenceT")
+OptionsT = TypeVar("OptionsT", bound=RuleOptions)
 
 
 class NotFixable(Exception):
@@ -55,26 +58,41 @@ class FixContext:
     def codes(self) -> set[str]:
         return {finding.code for finding in self.findings}
 
-    def evidence(self, code: str, key: str) -> list[Any]:
-        """The `key` evidence of every finding of rule `code` that carries it."""
-        return [f.evidence[key] for f in self.findings if f.code == code and f.evidence.get(key) is not None]
+    def evidence(self, of: type[EvidenceT]) -> list[EvidenceT]:
+        """The evidence of the findings this remedy answers whose rule declares `of` as its
+        `Evidence` class, in the findings' order, as instances of `of`.
 
-    def option(self, code: str, name: str) -> Any:
-        """The value of option `name` of rule `code` this run judges by: as configured, else the
-        rule's default (also for a rule that is not selected).
+        Args:
+            of: A rule's `Evidence` dataclass (`LinearHiddenLayers.Evidence`).
 
         Raises:
-            KeyError: no rule `code` is registered, or it has no option `name`.
+            KeyError: no registered rule declares `of`.
         """
+        codes = _declaring(of, "Evidence")
+        names = [f.name for f in fields(of)]  # type: ignore[arg-type]
+        return [of(**{name: finding.evidence[name] for name in names if name in finding.evidence})
+                for finding in self.findings if finding.code in codes]
+
+    def options(self, of: type[OptionsT]) -> OptionsT:
+        """The options this run judges by, of the rule whose `Options` class is `of`: as
+        configured, else the rule's defaults (also for a rule that is not selected).
+
+        Args:
+            of: A rule's `Options` class (`KFoldFoldsTooSmall.Options`).
+
+        Raises:
+            KeyError: no registered rule, or more than one, takes `of` as its options.
+        """
+        codes = _declaring(of, "Options")
+        if len(codes) > 1:
+            raise KeyError(f"{of.__name__} is the options of {', '.join(sorted(codes))}: give each rule its own class")
+        (code,) = codes
         options = self.rule_options.get(code)
         if options is None:
-            rule = load_registry().get(code)
-            if rule is None:
-                raise KeyError(f"no rule {code!r} is registered")
-            options = rule.default_options()
-        if name not in type(options).model_fields:
-            raise KeyError(f"rule {code} has no option {name!r}")
-        return getattr(options, name)
+            options = of.model_construct()  # the defaults, as Rule.default_options gives them
+        if not isinstance(options, of):
+            raise KeyError(f"rule {code}'s options are {type(options).__name__}, not {of.__name__}")
+        return options
 
     @cached_property
     def _record_data(self) -> dict[str, Any]:
@@ -150,6 +168,18 @@ class FixContext:
         folder = os.path.dirname(os.path.abspath(self.experiment.path))
         relative = os.path.relpath(os.path.abspath(path), folder)
         return path if relative.startswith("..") else relative
+
+
+def _declaring(declared: type, attribute: str) -> set[str]:
+    """The codes of the registered rules whose `attribute` (`Evidence`, `Options`) is `declared`.
+
+    Raises:
+        KeyError: none is.
+    """
+    codes = {rule.code for rule in load_registry().rules if getattr(rule, attribute, None) is declared}
+    if not codes:
+        raise KeyError(f"no registered rule declares {declared.__qualname__} as its {attribute}")
+    return codes
 
 
 def _short(value: Any) -> str:

@@ -11,11 +11,11 @@ from typing import Any, Callable
 
 from advisor.facts import input_features
 from advisor.fix.context import FixContext, NotFixable
-
-NON_NUMERIC_DTYPES = ("string", "category", "datetime")
-SCALING_STEPS = ("standardize", "minmax", "scale")
-NORMALIZING_STEPS = ("standardize", "minmax")
-SCALING_RULES = ("DP02", "DP03")
+from rules.data import (
+    NON_NUMERIC_DTYPES, NORMALIZING_STEPS, SCALING_STEPS, ConstantFeature, HeterogeneousRangesNotNormalized,
+    MissingValues, NonNumericFeatures, ValuesNotScaled,
+)
+from rules.leakage import PreprocessingFitOnAllData
 
 
 def _steps(ctx: FixContext) -> list[dict[str, Any]]:
@@ -79,15 +79,15 @@ def standardize_features(ctx: FixContext) -> None:
     A new `standardize` step names the numeric features when the record has non-numeric ones, and
     covers every feature otherwise.
     """
-    for index in sorted(set(ctx.evidence("LK01", "index"))):
+    for index in sorted({found.index for found in ctx.evidence(PreprocessingFitOnAllData.Evidence)}):
         ctx.set(f"/data/preprocessing/{index}/fit_on", "train")
-    if not ctx.codes & set(SCALING_RULES):
+    if not ctx.codes & {ValuesNotScaled.code, HeterogeneousRangesNotNormalized.code}:
         return
     features = _numeric_inputs(ctx)
     step: dict[str, Any] = {"step": "standardize", "fit_on": "train"}
     if any(feature.dtype in NON_NUMERIC_DTYPES for _, feature in input_features(ctx.experiment)):
         step["columns"] = features
-    kinds = NORMALIZING_STEPS if "DP03" in ctx.codes else SCALING_STEPS
+    kinds = NORMALIZING_STEPS if HeterogeneousRangesNotNormalized.code in ctx.codes else SCALING_STEPS
     _cover(ctx, kinds, features, step, _last)
 
 
@@ -98,9 +98,9 @@ def encode_features(ctx: FixContext) -> None:
         NotFixable: only datetime features are flagged: they need engineered features (hour, day of
             week, time since an event), which no edit can write for the user.
     """
-    flagged = [(f.evidence.get("feature"), f.evidence.get("dtype")) for f in ctx.findings if f.code == "DP01"]
-    categorical = [name for name, dtype in flagged if name and dtype != "datetime"]
-    dates = [name for name, dtype in flagged if name and dtype == "datetime"]
+    flagged = ctx.evidence(NonNumericFeatures.Evidence)
+    categorical = [found.feature for found in flagged if found.dtype != "datetime"]
+    dates = [found.feature for found in flagged if found.dtype == "datetime"]
     if categorical:
         _cover(ctx, ("one_hot",), categorical, {"step": "one_hot", "fit_on": "train", "columns": categorical},
                _before_scaling)
@@ -111,7 +111,7 @@ def encode_features(ctx: FixContext) -> None:
 
 def impute_missing(ctx: FixContext) -> None:
     """Impute the features with missing values, first of all steps, with training statistics."""
-    names = sorted(set(ctx.evidence("DP04", "feature")), key=_order(ctx))
+    names = sorted({found.feature for found in ctx.evidence(MissingValues.Evidence)}, key=_order(ctx))
     if names:
         _cover(ctx, ("impute",), names, {"step": "impute", "fit_on": "train", "columns": names}, _first)
 
@@ -119,8 +119,8 @@ def impute_missing(ctx: FixContext) -> None:
 def drop_constant_features(ctx: FixContext) -> None:
     """Declare a `feature_selection` step, first of all steps, over the constant features: the
     columns a feature_selection step names are the ones it removes."""
-    listed = ctx.evidence("DP05", "constant_features")  # one finding lists every constant feature
-    names = sorted({name for names in listed for name in names}, key=_order(ctx))
+    listed = ctx.evidence(ConstantFeature.Evidence)
+    names = sorted({name for found in listed for name in found.constant_features}, key=_order(ctx))
     if names:
         _cover(ctx, ("feature_selection",), names, {"step": "feature_selection", "columns": names}, _first)
 

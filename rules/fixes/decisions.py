@@ -10,6 +10,10 @@ from advisor.facts import (
 from advisor.fix.context import FixContext, NeedsTraining, NotFixable
 from advisor.fix.document import MISSING
 from advisor.names import RANKING_METRICS, canonical_metric, metric_goal
+from rules.leakage import TestSetUsedForTuning
+from rules.metric import MetricOptions
+from rules.problem import ProblemTypeContradictsLabels
+from rules.protocol import FoldOptions, ProtocolOptions
 
 DEFAULT_FOLDS = 4
 DEFAULT_REPEATS = 3
@@ -45,10 +49,12 @@ def set_problem_type(ctx: FixContext) -> None:
     Raises:
         NotFixable: nothing implies a type (PD01 fires only then): the user must declare it.
     """
-    for finding in ctx.findings:
-        if "declared_classes" in finding.evidence and finding.evidence.get("labels_found"):
-            ctx.set("/problem/classes", int(finding.evidence["labels_found"]))
-    if not any("declared_classes" not in finding.evidence for finding in ctx.findings):
+    recounts = [found for found in ctx.evidence(ProblemTypeContradictsLabels.Evidence)
+                if found.declared_classes is not None]
+    for found in recounts:
+        if found.labels_found:
+            ctx.set("/problem/classes", int(found.labels_found))
+    if len(recounts) == len(ctx.findings):  # only problem.classes was wrong
         return
     implied = _labels_type(ctx.experiment)
     if implied is None:
@@ -68,7 +74,7 @@ def _recommended_metric(ctx: FixContext) -> str:
     if kind in ("regression", "bounded_regression"):
         return "mae"
     imbalance = class_imbalance(observed_class_counts(experiment))
-    if imbalance is not None and imbalance.ratio >= ctx.option("MS03", "max_imbalance_ratio"):
+    if imbalance is not None and imbalance.ratio >= ctx.options(MetricOptions).max_imbalance_ratio:
         return "pr_auc" if kind == "binary_classification" else "f1"
     return "accuracy"
 
@@ -144,7 +150,7 @@ def _folds(ctx: FixContext, pool: int | None) -> int:
     """4 folds, fewer when folds would hold under EP04's `min_fold_samples` (never under 2)."""
     if pool is None:
         return DEFAULT_FOLDS
-    return max(2, min(DEFAULT_FOLDS, pool // ctx.option("EP04", "min_fold_samples")))
+    return max(2, min(DEFAULT_FOLDS, pool // ctx.options(FoldOptions).min_fold_samples))
 
 
 def _set_protocol(ctx: FixContext, values: dict[str, Any]) -> None:
@@ -161,7 +167,7 @@ def _valid_folds(ctx: FixContext) -> int | None:
     if not isinstance(folds, int) or isinstance(folds, bool) or folds < 2:
         return None
     pool = _kfold_pool(ctx.experiment)
-    if pool is not None and (folds > pool or pool / folds < ctx.option("EP04", "min_fold_samples")):
+    if pool is not None and (folds > pool or pool / folds < ctx.options(FoldOptions).min_fold_samples):
         return None
     return folds
 
@@ -250,8 +256,9 @@ def hold_out_test(ctx: FixContext) -> None:
     """
     if "EP05" in ctx.codes:
         _carve(ctx, "test")
-    evaluations = ctx.evidence("LK03", "test_evaluations")
-    retargeted = [key for key in ("selected_on", "validation_data") if ctx.evidence("LK03", key)]
+    reported = ctx.evidence(TestSetUsedForTuning.Evidence)
+    evaluations = [found.test_evaluations for found in reported if found.test_evaluations is not None]
+    retargeted = [key for key in ("selected_on", "validation_data") if any(getattr(found, key) for found in reported)]
     if retargeted and not _validates(ctx.experiment):
         # Tuning moves to the validation data: there must be some, or the record contradicts
         # itself and the trainer has nothing to validate on.
@@ -276,7 +283,7 @@ def add_validation(ctx: FixContext) -> None:
             raise NeedsTraining("fit", "train again with validation data, so the history logs val_loss")
         return
     pool = _validation_pool(ctx)
-    if pool is not None and HELD_OUT_SHARE * pool < ctx.option("EP02", "min_validation_samples"):
+    if pool is not None and HELD_OUT_SHARE * pool < ctx.options(ProtocolOptions).min_validation_samples:
         # Too few samples for a trustworthy hold-out set: validate by K-fold instead.
         _set_protocol(ctx, {"type": "kfold", "folds": _folds(ctx, pool)})
     else:

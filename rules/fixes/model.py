@@ -10,6 +10,7 @@ from advisor.facts import (
 )
 from advisor.fix.context import FixContext, NotFixable
 from advisor.fix.document import MISSING
+from rules.model import DropoutOptions, LinearHiddenLayers
 from advisor.names import (
     ACTIVATION_LAYER_TYPES, BINARY_CROSSENTROPY_LOSSES, CATEGORICAL_CROSSENTROPY_LOSSES, CROSSENTROPY_LOSSES,
     DROPOUT_LAYER_TYPES, PROBLEM_ACTIVATIONS, PROBLEM_LOSSES, PROBLEM_OUTPUT, canonical_layer_type, canonical_loss, canonical_metric,
@@ -135,7 +136,7 @@ def fix_output_layer(ctx: FixContext) -> None:
 
 def fix_hidden_activation(ctx: FixContext) -> None:
     """Give the hidden dense layers that feed another dense layer linearly a relu activation."""
-    flagged = ctx.evidence("MC08", "layer")
+    flagged = [found.layer for found in ctx.evidence(LinearHiddenLayers.Evidence)]
     if not flagged:
         flagged = [index for index, layer in hidden_dense_layers(ctx.experiment)
                    if (layer.activation or "linear").lower() in ("linear", "none", "")]
@@ -197,4 +198,4 @@ def regularize(ctx: FixContext) -> None:
         following = layers[index + 1] if index + 1 < len(layers) else None
         if following is not None and canonical_layer_type(following.type) in DROPOUT_LAYER_TYPES:
             continue
-        ctx.insert(f"/model/layers/{index + 1}", {"type": "dropout", "rate": min(DROPOUT_RATE, ctx.option("MC09", "max_rate"))})
+        ctx.insert(f"/model/layers/{index + 1}", {"type": "dropout", "rate": min(DROPOUT_RATE, ctx.options(DropoutOptions).max_rate)})

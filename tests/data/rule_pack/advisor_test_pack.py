@@ -78,7 +78,7 @@ RULES = [TooManyEpochs, AlwaysRaises]
 
 def cap_epochs(ctx):
     """The edit: at most `max_epochs` (as configured) epochs."""
-    ctx.set("/model/epochs", ctx.option("ZZ01", "max_epochs"))
+    ctx.set("/model/epochs", ctx.options(EpochOptions).max_epochs)
 
 
 REMEDIES = [
