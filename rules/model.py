@@ -13,7 +13,9 @@ The valid combinations, by problem type:
 A linear last layer with `from_logits: true` crossentropy is equivalent to the sigmoid/softmax row;
 softmax over 2 units with (sparse) categorical crossentropy is a valid binary classifier.
 
-Who reports what, so one mistake gives one finding per field to change. Each rule judges on its
+Who reports what, so one mistake gives one finding per field to change. MC01-MC06 each judge one
+part of one measurement of the output head (`rules.output_head.measure_output`), the one that
+`fix_output_layer` also reads to write the head the table calls for. Each rule judges on its
 own; where two overlap, the wider one declares that it `supersedes` the other, and the engine
 folds the narrower finding into it when both are about the same output layer (and keeps it when
 the wider rule is not selected or is suppressed there):
@@ -39,25 +41,16 @@ from dataclasses import dataclass
 from pydantic import Field, ValidationInfo, field_validator
 
 from advisor import Rule, RuleOptions, Severity
-from advisor.facts import (
-    LossFact, OutputLayer, applied_activation, class_count, hidden_dense_layers, label_encoding, loss, output_layer,
-    problem_type, target_count,
-)
+from advisor.facts import applied_activation, hidden_dense_layers, problem_type
 from advisor.names import (
-    ADAPTIVE_OPTIMIZERS, BINARY_CROSSENTROPY_LOSSES, CATEGORICAL_CROSSENTROPY_LOSSES,
-    CROSSENTROPY_LOSSES, DENSE_LAYER_TYPES, DROPOUT_LAYER_TYPES, KNOWN_ACTIVATIONS, KNOWN_LOSSES, LINEAR_LAYER_TYPES,
-    PROBABILITY_ACTIVATIONS, PROBLEM_ACTIVATIONS, PROBLEM_LOSSES, SIGMOID_ACTIVATIONS, canonical_activation,
-    canonical_layer_type, canonical_optimizer,
+    ADAPTIVE_OPTIMIZERS, DENSE_LAYER_TYPES, DROPOUT_LAYER_TYPES, LINEAR_LAYER_TYPES, PROBLEM_ACTIVATIONS, PROBLEM_LOSSES,
+    canonical_activation, canonical_layer_type, canonical_optimizer,
 )
 from advisor.remedy import EDITS, SAFE, Advice, Remedy
 from advisor.rule import BEFORE_TRAINING
+from rules.output_head import OutputFit, measure_output
 
-#: Known activations whose outputs are not probabilities.
-_UNSQUASHED = KNOWN_ACTIVATIONS - PROBABILITY_ACTIVATIONS
-#: Crossentropies that expect one-hot labels (their sparse twin takes integer class indices).
-_ONE_HOT_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy"}
-#: Losses on raw scores (labels -1/1 or one-hot), which a linear last layer feeds.
-_HINGE_LOSSES = {"hinge", "squared_hinge", "categorical_hinge"}
+# --- wording of the table's advice (the judgements are rules.output_head's) --------------------
 
 #: What each problem type needs of the last layer, in words (MC02's advice).
 _ACTIVATION_ADVICE = {
@@ -72,118 +65,9 @@ _ACTIVATION_ADVICE = {
 }
 
 
-# --- the table, as judgements shared by the rules --------------------------------------------
-
-def _is_logits_loss(fact: LossFact | None) -> bool:
-    return fact is not None and fact.from_logits and fact.name in CROSSENTROPY_LOSSES
-
-
-def _takes_raw_scores(fact: LossFact) -> bool:
-    """True for a loss that expects unsquashed scores: a from_logits crossentropy or a hinge loss."""
-    return _is_logits_loss(fact) or fact.name in _HINGE_LOSSES
-
-
-def activation_fits(problem: str, out: OutputLayer, fact: LossFact | None) -> bool | None:
-    """Whether the last-layer activation fits the problem type (the table's activation column).
-
-    Args:
-        problem: The problem type.
-        out: The output layer.
-        fact: The loss, when the record names one.
-
-    Returns:
-        True or False; None when it cannot be judged: a custom activation, or a linear last layer
-        of a classifier whose loss (and so whether it takes logits) is unknown.
-    """
-    act = out.activation
-    if act not in KNOWN_ACTIVATIONS:
-        return None
-    if act == "linear" and problem != "regression":
-        return None if fact is None else _takes_raw_scores(fact)
-    return act in PROBLEM_ACTIVATIONS[problem]
-
-
-def loss_fits(problem: str, fact: LossFact) -> bool | None:
-    """Whether the loss fits the problem type (the table's loss column); None for a custom loss."""
-    if fact.name not in KNOWN_LOSSES:
-        return None
-    return fact.name in PROBLEM_LOSSES[problem]
-
-
-def pairing_error(out: OutputLayer, fact: LossFact) -> tuple[str, str, str] | None:
-    """Why the last-layer activation and the loss are no valid pair, whatever the problem.
-
-    Returns:
-        (what is wrong, generic advice, pointer of the field to change), or None when the pair is
-        valid or is not judged (a loss other than a crossentropy, a custom activation, or any pair
-        with from_logits, which MC06 judges).
-    """
-    act, name = out.activation, fact.name
-    if name not in CROSSENTROPY_LOSSES or fact.from_logits:
-        return None
-    if act in _UNSQUASHED:
-        wanted = "softmax" if name in CATEGORICAL_CROSSENTROPY_LOSSES else "sigmoid"
-        return (f"{name} expects probabilities, but the last layer's activation is {act}",
-                f"use {wanted} or declare the loss with from_logits: true", out.activation_pointer)
-    if act in SIGMOID_ACTIVATIONS and name in CATEGORICAL_CROSSENTROPY_LOSSES:
-        return (f"{name} expects a softmax over the classes, but the last layer is {act}",
-                "use softmax for single-label classes, or binary_crossentropy for independent labels",
-                out.activation_pointer)
-    if act == "softmax" and (out.units or 0) > 1 and name in BINARY_CROSSENTROPY_LOSSES:
-        return (f"{name} after a softmax over {out.units} units",
-                "use categorical crossentropy for single-label classes, or sigmoid units for independent labels",
-                fact.pointer)
-    return None
-
-
-def _output_head(out: OutputLayer | None, fact: LossFact) -> str:
-    """What MC01-MC05 judge, as a pointer: the output layer (the loss's, when the record has no
-    dense layer), so the engine can fold their overlapping findings."""
-    return out.pointer if out is not None else fact.pointer
-
-
-def _mc01_finding(experiment, out: OutputLayer | None, fact: LossFact | None) -> tuple[str, str] | None:
-    """MC01's (message, pointer) on this record, or None.
-
-    An invalid pair is reported whatever the problem type; when the problem type is known and one
-    half of the pair does not fit it, the finding points at that half and gives the table's advice.
-    """
-    if out is None or fact is None:
-        return None
-    error = pairing_error(out, fact)
-    if error is None:
-        return None
-    wrong, advice, pointer = error
-    problem = problem_type(experiment)
-    if problem is not None:
-        act_fits, loss_fit = activation_fits(problem, out, fact), loss_fits(problem, fact)
-        if act_fits is False:
-            also = f", with {_suggested_loss(experiment, problem)}" if loss_fit is False else ""
-            advice, pointer = f"for {problem} use {_ACTIVATION_ADVICE[problem]}{also}", out.activation_pointer
-        elif loss_fit is False:
-            advice, pointer = f"for {problem} use {_suggested_loss(experiment, problem)}", fact.pointer
-    return f"{wrong}; {advice}", pointer
-
-
-def _needed_units(experiment, problem: str, out: OutputLayer, fact: LossFact | None) -> tuple[int | None, str]:
-    """The units the last layer needs for the problem type, and the reason in words."""
-    if problem == "binary_classification":
-        if out.activation == "softmax":
-            return 2, "binary_classification with a softmax (one unit per class)"
-        if out.activation == "linear" and fact is not None and fact.name in CATEGORICAL_CROSSENTROPY_LOSSES:
-            return 2, f"binary_classification with from_logits {fact.name} (one logit per class)"
-        return 1, "binary_classification with one probability (or logit) per sample"
-    if problem in ("multiclass_classification", "multilabel_classification"):
-        count = class_count(experiment)
-        what = "classes" if problem == "multiclass_classification" else "labels"
-        return count, f"{problem} with {count} {what}"
-    count = target_count(experiment)
-    return count, f"{problem} with {count} target{'s' if count != 1 else ''}"
-
-
-def _suggested_loss(experiment, problem: str) -> str:
+def _suggested_loss(problem: str, encoding: str | None) -> str:
+    """The losses the table gives for `problem`, in words, narrowed by the label encoding."""
     if problem == "multiclass_classification":
-        encoding = label_encoding(experiment)
         if encoding == "integer":
             return "sparse_categorical_crossentropy (integer labels)"
         if encoding == "one_hot":
@@ -195,6 +79,26 @@ def _suggested_loss(experiment, problem: str) -> str:
         "regression": "mse (or mae, huber, log_cosh)",
         "bounded_regression": "mse or binary_crossentropy",
     }[problem]
+
+
+def _mc01_finding(fit: OutputFit) -> tuple[str, str] | None:
+    """MC01's (message, pointer), or None when the activation and the loss make a valid pair.
+
+    An invalid pair is reported whatever the problem type; when the problem type is known and one
+    half of the pair does not fit it, the finding points at that half and gives the table's advice.
+    """
+    out, fact = fit.output, fit.loss
+    if fit.pairing is None or out is None or fact is None:
+        return None
+    wrong, advice, pointer = fit.pairing.wrong, fit.pairing.advice, fit.pairing.pointer
+    problem = fit.problem
+    if problem is not None:
+        if fit.activation_fits is False:
+            also = f", with {_suggested_loss(problem, fit.labels)}" if fit.loss_fits is False else ""
+            advice, pointer = f"for {problem} use {_ACTIVATION_ADVICE[problem]}{also}", out.activation_pointer
+        elif fit.loss_fits is False:
+            advice, pointer = f"for {problem} use {_suggested_loss(problem, fit.labels)}", fact.pointer
+    return f"{wrong}; {advice}", pointer
 
 
 # --- the rules --------------------------------------------------------------------------------
@@ -256,13 +160,15 @@ class LossActivationMismatch(Rule):
     supersedes = ("MC02", "MC03", "MC04", "MC05")
 
     def check(self, experiment, options):
-        out, fact = output_layer(experiment), loss(experiment)
-        finding = _mc01_finding(experiment, out, fact)
+        fit = measure_output(experiment, problem_type(experiment))
+        if fit is None or fit.output is None or fit.loss is None:
+            return
+        finding = _mc01_finding(fit)
         if finding is None:
             return
         message, pointer = finding
-        yield self.violation(message, pointer, about=_output_head(out, fact), activation=out.activation,
-                             loss=fact.name, from_logits=fact.from_logits, units=out.units)
+        yield self.violation(message, pointer, about=fit.pointer, activation=fit.output.activation,
+                             loss=fit.loss.name, from_logits=fit.loss.from_logits, units=fit.output.units)
 
 
 class ActivationProblemMismatch(Rule):
@@ -321,12 +227,10 @@ class ActivationProblemMismatch(Rule):
     supersedes = ("MC04",)
 
     def check(self, experiment, options):
-        problem, out = problem_type(experiment), output_layer(experiment)
-        if problem is None or out is None:
+        fit = measure_output(experiment, problem_type(experiment))
+        if fit is None or fit.activation_fits is not False or fit.problem is None or fit.output is None:
             return
-        fact = loss(experiment)
-        if activation_fits(problem, out, fact) is not False:
-            return
+        problem, out = fit.problem, fit.output
         act = out.activation
         unmarked = " with a loss that does not declare from_logits: true" if act == "linear" else ""
         yield self.violation(
@@ -391,13 +295,14 @@ class LossProblemMismatch(Rule):
     supersedes = ("MC05",)
 
     def check(self, experiment, options):
-        problem, fact = problem_type(experiment), loss(experiment)
-        if problem is None or fact is None or loss_fits(problem, fact) is not False:
+        fit = measure_output(experiment, problem_type(experiment))
+        if fit is None or fit.loss_fits is not False or fit.problem is None or fit.loss is None:
             return
-        suggestion = _suggested_loss(experiment, problem)
+        problem, fact = fit.problem, fit.loss
         yield self.violation(
-            f"loss {fact.name} does not fit {problem}: use {suggestion}",
-            fact.pointer, about=_output_head(output_layer(experiment), fact), loss=fact.name, problem_type=problem, expected=sorted(PROBLEM_LOSSES[problem]),
+            f"loss {fact.name} does not fit {problem}: use {_suggested_loss(problem, fit.labels)}",
+            fact.pointer, about=fit.pointer, loss=fact.name, problem_type=problem,
+            expected=sorted(PROBLEM_LOSSES[problem]),
         )
 
 
@@ -451,20 +356,18 @@ class OutputUnitsMismatch(Rule):
     remedy = "fix_output_layer"
 
     def check(self, experiment, options):
-        out = output_layer(experiment)
-        if out is None or out.units is None:
+        fit = measure_output(experiment, problem_type(experiment))
+        if fit is None or fit.units_fit is not False or fit.output is None:
             return
-        problem, fact = problem_type(experiment), loss(experiment)
-        fits = None if problem is None else activation_fits(problem, out, fact)
-        needed, why = _needed_units(experiment, problem, out, fact) if fits else (None, "")
+        out, needed, why = fit.output, fit.units_needed, fit.units_why
         pointer = f"{out.pointer}/units"
-        evidence = {"units": out.units, "expected": needed, "activation": out.activation, "problem_type": problem}
-        if out.activation == "softmax" and out.units == 1:
+        evidence = {"units": out.units, "expected": needed, "activation": out.activation, "problem_type": fit.problem}
+        if fit.softmax_over_one_unit:
             advice = (f"{why} needs {needed} units" if needed else
                       "use sigmoid for one binary output, or one softmax unit per class")
             yield self.violation(f"a softmax over 1 unit always outputs 1.0, whatever the input: {advice}",
                                  pointer, about=out.pointer, **evidence)
-        elif needed is not None and needed != out.units:
+        else:
             yield self.violation(f"the last layer has {out.units} units, but {why} needs {needed}",
                                  pointer, about=out.pointer, **evidence)
 
@@ -517,20 +420,17 @@ class LabelEncodingMismatch(Rule):
     remedy = "fix_output_layer"
 
     def check(self, experiment, options):
-        fact, encoding = loss(experiment), label_encoding(experiment)
-        if fact is None or encoding is None:
+        fit = measure_output(experiment, problem_type(experiment))
+        if fit is None or fit.loss_for_labels is None or fit.loss is None:
             return
-        if fact.name in _ONE_HOT_LOSSES and encoding == "integer":
-            wanted = "sparse_categorical_crossentropy"
+        fact, wanted = fit.loss, fit.loss_for_labels
+        if wanted == "sparse_categorical_crossentropy":
             message = (f"{fact.name} expects one-hot labels, but the labels are integer class indices: use "
                        f"{wanted} (or one-hot encode the labels)")
-        elif fact.name == "sparse_categorical_crossentropy" and encoding == "one_hot":
-            wanted = "categorical_crossentropy"
-            message = f"{fact.name} expects integer class indices, but the labels are one-hot: use {wanted}"
         else:
-            return
-        yield self.violation(message, fact.pointer, about=_output_head(output_layer(experiment), fact),
-                             loss=fact.name, labels=encoding, expected=wanted)
+            message = f"{fact.name} expects integer class indices, but the labels are one-hot: use {wanted}"
+        yield self.violation(message, fact.pointer, about=fit.pointer, loss=fact.name, labels=fit.labels,
+                             expected=wanted)
 
 
 class LogitsMismatch(Rule):
@@ -578,9 +478,10 @@ class LogitsMismatch(Rule):
     remedy = "fix_output_layer"
 
     def check(self, experiment, options):
-        out, fact = output_layer(experiment), loss(experiment)
-        if out is None or not _is_logits_loss(fact) or out.activation not in PROBABILITY_ACTIVATIONS:
+        fit = measure_output(experiment, problem_type(experiment))
+        if fit is None or not fit.squashed_twice or fit.output is None or fit.loss is None:
             return
+        out, fact = fit.output, fit.loss
         yield self.violation(
             f"{fact.name} declares from_logits: true, but the last layer already applies {out.activation}: "
             "the outputs are squashed twice; remove from_logits, or drop the activation to emit logits",

@@ -3,20 +3,16 @@ stopping and dropout, compiled metrics."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from advisor.facts import (
-    OutputLayer, class_count, hidden_dense_layers, inferred_problem_type, label_encoding, loss, output_layer,
-)
+from advisor.facts import OutputLayer, hidden_dense_layers, inferred_problem_type
 from advisor.fix.context import FixContext, NotFixable
 from advisor.fix.document import MISSING
 from rules.model import DropoutOptions, LinearHiddenLayers
 from advisor.names import (
-    ACTIVATION_LAYER_TYPES, BINARY_CROSSENTROPY_LOSSES, CATEGORICAL_CROSSENTROPY_LOSSES, CROSSENTROPY_LOSSES,
-    DROPOUT_LAYER_TYPES, PROBLEM_ACTIVATIONS, PROBLEM_LOSSES, PROBLEM_OUTPUT, canonical_layer_type, canonical_loss, canonical_metric,
+    ACTIVATION_LAYER_TYPES, CROSSENTROPY_LOSSES, DROPOUT_LAYER_TYPES, canonical_layer_type, canonical_loss,
+    canonical_metric,
 )
+from rules.output_head import measure_output
 
-CLASSIFICATION = ("binary_classification", "multiclass_classification", "multilabel_classification")
 #: Keras's default learning rate for every adaptive optimizer (Adam, RMSprop, Nadam, AdamW, ...).
 DEFAULT_ADAPTIVE_LEARNING_RATE = 0.001
 #: Early stopping as a fix declares it: stop when validation loss has not improved for 5 epochs and
@@ -28,39 +24,6 @@ DROPOUT_RATE = 0.5
 
 
 # --- output layer and loss ---------------------------------------------------------------------
-
-def _target_loss(kind: str, current: str | None, activation: str, encoding: str | None) -> str:
-    """The loss the problem type calls for, keeping the current one when it already fits.
-
-    Args:
-        kind: The problem type.
-        current: The canonical name of the loss now declared, if any.
-        activation: The output activation the model will have (linear means logits).
-        encoding: How the labels are encoded, if known.
-    """
-    if kind == "multiclass_classification" or (kind == "binary_classification" and activation == "softmax"):
-        if encoding == "integer":
-            return "sparse_categorical_crossentropy"
-        if encoding == "one_hot":
-            return current if current in ("categorical_crossentropy", "categorical_focal_crossentropy") \
-                else "categorical_crossentropy"
-        return current if current in CATEGORICAL_CROSSENTROPY_LOSSES else PROBLEM_OUTPUT["multiclass_classification"][1]
-    if kind in ("binary_classification", "multilabel_classification"):
-        return current if current in BINARY_CROSSENTROPY_LOSSES else "binary_crossentropy"
-    allowed = PROBLEM_LOSSES[kind] - ({"poisson"} if kind == "bounded_regression" else set())
-    return current if current in allowed else PROBLEM_OUTPUT[kind][1]
-
-
-def _needed_units(experiment: Any, kind: str, activation: str, loss_name: str) -> int | None:
-    if kind == "binary_classification":
-        return 2 if activation == "softmax" or loss_name in CATEGORICAL_CROSSENTROPY_LOSSES else 1
-    if kind in ("multiclass_classification", "multilabel_classification"):
-        return class_count(experiment)
-    from advisor import facts
-
-    count = getattr(facts, "target_count", None)
-    return count(experiment) if count is not None else None
-
 
 def _set_activation(ctx: FixContext, out: OutputLayer, wanted: str) -> None:
     """Set the output activation where the record sets it: the dense layer, or a trailing
@@ -90,46 +53,32 @@ def _write_loss(ctx: FixContext, name: str, from_logits: bool) -> None:
 def fix_output_layer(ctx: FixContext) -> None:
     """Set the last-layer activation, units and loss from the table for the problem type.
 
-    Keeps what already fits: a loss of the right family (focal variants included), a linear last
-    layer feeding a `from_logits: true` crossentropy (the equivalent of the sigmoid/softmax row).
-    A probability activation feeding a `from_logits: true` loss keeps the activation and drops
-    from_logits, so the model still outputs probabilities. The loss follows the label encoding:
-    sparse categorical crossentropy for integer labels, categorical for one-hot.
+    Writes the head that the rules' own measurement calls for (`rules.output_head.measure_output`,
+    against the problem type declared or implied by the labels or the model), so the fix and
+    MC01-MC06 share one definition of what fits. It keeps what already fits: a loss of the right
+    family (focal variants included), a linear last layer feeding a classifier's `from_logits:
+    true` crossentropy (the equivalent of the sigmoid/softmax row). A probability activation
+    feeding a `from_logits: true` loss keeps the activation and drops from_logits, so the model
+    still outputs probabilities. The loss follows the label encoding: sparse categorical
+    crossentropy for integer labels, categorical for one-hot.
 
     Raises:
         NotFixable: the problem type is neither declared nor implied by the labels or the model.
     """
-    experiment = ctx.experiment
-    kind = inferred_problem_type(experiment)
-    if kind is None:
+    problem = inferred_problem_type(ctx.experiment)
+    if problem is None:
         raise NotFixable("the problem type is unknown: declare problem.type, then run `advisor fix` again")
-    out, fact = output_layer(experiment), loss(experiment)
-    encoding = label_encoding(experiment)
-    current_loss = fact.name if fact is not None else None
-    logits = bool(fact is not None and fact.from_logits and current_loss in CROSSENTROPY_LOSSES)
-    activation = out.activation if out is not None else None
-    keeps_logits = logits and activation == "linear" and kind in CLASSIFICATION
-    two_unit_softmax = (activation == "softmax" and out is not None and out.units == 2
-                        and current_loss in CATEGORICAL_CROSSENTROPY_LOSSES)
-    if activation is None or keeps_logits:
-        target_activation = activation
-    elif activation in PROBLEM_ACTIVATIONS[kind] and (kind != "binary_classification" or activation != "softmax"
-                                                       or two_unit_softmax):
-        target_activation = activation  # fits already (a binary softmax only over two units)
-    else:
-        target_activation = PROBLEM_OUTPUT[kind][0]
-    effective = PROBLEM_OUTPUT[kind][0] if keeps_logits else (target_activation or PROBLEM_OUTPUT[kind][0])
-    if keeps_logits and kind == "binary_classification" and current_loss in CATEGORICAL_CROSSENTROPY_LOSSES:
-        effective = "softmax"
-    target_loss = _target_loss(kind, current_loss, effective, encoding)
+    fit = measure_output(ctx.experiment, problem)
+    if fit is None:
+        return  # neither an output layer nor a loss to set
+    out = fit.output
     if out is not None:
-        if target_activation is not None and target_activation != activation:
-            _set_activation(ctx, out, target_activation)
-        units = _needed_units(experiment, kind, effective, target_loss)
-        if units is not None and out.units is not None and units != out.units:
-            ctx.set(f"{out.pointer}/units", units)
-    if fact is not None:
-        _write_loss(ctx, target_loss, keeps_logits and target_loss in CROSSENTROPY_LOSSES)
+        if fit.target_activation is not None and fit.target_activation != out.activation:
+            _set_activation(ctx, out, fit.target_activation)
+        if fit.target_units is not None and out.units is not None and fit.target_units != out.units:
+            ctx.set(f"{out.pointer}/units", fit.target_units)
+    if fit.loss is not None and fit.target_loss is not None:
+        _write_loss(ctx, fit.target_loss, fit.target_from_logits)
 
 
 # --- hidden layers, optimizer -----------------------------------------------------------------
