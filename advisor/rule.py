@@ -34,13 +34,13 @@ whose sections are its documentation::
 
 `check` measures, then judges: it yields nothing when the fields it needs are missing.
 
-Typed evidence: a rule whose findings an edit reads declares what they carry as a frozen
-dataclass named `Evidence`; `violation` refuses a finding that lacks one of its fields, and the
-edit reads the values as that class (`FixContext.evidence`), not by string keys::
+Typed evidence: a rule whose findings an edit reads declares what they carry as a `NamedTuple`
+named `Evidence` (a tuple, not a dataclass: building a dataclass at import would cost every lint
+run); `violation` refuses a finding that lacks one of its fields, and the edit reads the values as
+that class (`FixContext.evidence`), not by string keys::
 
     class LinearHiddenLayers(Rule):
-        @dataclass(frozen=True)
-        class Evidence:
+        class Evidence(NamedTuple):
             layer: int  # the index of the hidden layer to give an activation
 
         def check(self, experiment, options):
@@ -64,7 +64,7 @@ other's finding. A folded finding uses no suppression comment.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
 
@@ -159,8 +159,8 @@ class Rule:
     #: BEFORE_TRAINING (it reads no history), WITH_DATA (before training, once the data is known),
     #: EACH_EPOCH (on the partial loss curve, after every epoch) or AFTER_TRAINING.
     judged: ClassVar[str] = AFTER_TRAINING
-    #: The evidence its findings carry for an edit to read, as a frozen dataclass whose fields
-    #: are evidence keys (see the module docstring); None when no edit reads it.
+    #: The evidence its findings carry for an edit to read, as a NamedTuple whose fields are
+    #: evidence keys (see the module docstring); None when no edit reads it.
     Evidence: ClassVar[type | None] = None
 
     def check(self, experiment: Experiment, options: Any) -> Iterable[Violation]:
@@ -229,6 +229,5 @@ class Rule:
 
 @cache
 def required_fields(evidence_type: type) -> frozenset[str]:
-    """The fields of an `Evidence` dataclass that have no default."""
-    return frozenset(f.name for f in fields(evidence_type)
-                     if f.default is MISSING and f.default_factory is MISSING)
+    """The fields of an `Evidence` NamedTuple that have no default."""
+    return frozenset(evidence_type._fields).difference(evidence_type._field_defaults)  # type: ignore[attr-defined]

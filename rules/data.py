@@ -9,7 +9,7 @@ time and group columns are not inputs and are not judged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pydantic import Field
 
@@ -99,8 +99,7 @@ class NonNumericFeatures(Rule):
     judged = WITH_DATA
     remedy = "encode_features"
 
-    @dataclass(frozen=True)
-    class Evidence:
+    class Evidence(NamedTuple):
         feature: str
         dtype: str | None
 
@@ -347,8 +346,7 @@ class MissingValues(Rule):
     judged = WITH_DATA
     remedy = "impute_missing"
 
-    @dataclass(frozen=True)
-    class Evidence:
+    class Evidence(NamedTuple):
         feature: str  # with missing values
 
     def check(self, experiment, options):
@@ -408,8 +406,7 @@ class ConstantFeature(Rule):
     judged = WITH_DATA
     remedy = "drop_constant_features"
 
-    @dataclass(frozen=True)
-    class Evidence:
+    class Evidence(NamedTuple):
         constant_features: list[str]  # every constant input feature, in one finding
 
     def check(self, experiment, options):

@@ -9,7 +9,7 @@ model is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pydantic import Field
 
@@ -69,9 +69,10 @@ class PreprocessingFitOnAllData(Rule):
     judged = WITH_DATA
     remedy = "normalize_features"
 
-    @dataclass(frozen=True)
-    class Evidence:
-        index: int  # of the preprocessing step fit on more than the training rows
+    class Evidence(NamedTuple):
+        # The finding's evidence key, kept for JSON readers; as a field it hides tuple.index,
+        # which no reader of the evidence calls.
+        index: int  # type: ignore[assignment]  # of the preprocessing step fit on the other rows too
 
     def check(self, experiment, options):
         if experiment.data is None or not experiment.data.preprocessing:
@@ -191,8 +192,7 @@ class TestSetUsedForTuning(Rule):
     judged = WITH_DATA
     remedy = "hold_out_test"
 
-    @dataclass(frozen=True)
-    class Evidence:
+    class Evidence(NamedTuple):
         #: One of the three is set: what of the tuning used the test set.
         selected_on: str | None = None
         validation_data: str | None = None

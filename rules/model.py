@@ -36,7 +36,7 @@ the wider rule is not selected or is suppressed there):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pydantic import Field, ValidationInfo, field_validator
 
@@ -633,8 +633,7 @@ class LinearHiddenLayers(Rule):
     judged = BEFORE_TRAINING
     remedy = "fix_hidden_activation"
 
-    @dataclass(frozen=True)
-    class Evidence:
+    class Evidence(NamedTuple):
         layer: int  # the index of the hidden layer that needs an activation
 
     def check(self, experiment, options):

@@ -10,8 +10,7 @@ measurement exists whether or not a rule fires.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from advisor.facts import LossFact, OutputLayer, class_count, label_encoding, loss, output_layer, target_count
 from advisor.names import (
@@ -31,8 +30,7 @@ _ONE_HOT_LOSSES = {"categorical_crossentropy", "categorical_focal_crossentropy"}
 _HINGE_LOSSES = {"hinge", "squared_hinge", "categorical_hinge"}
 
 
-@dataclass(frozen=True)
-class Pairing:
+class Pairing(NamedTuple):
     """Why the last-layer activation and the loss are no valid pair, whatever the problem.
 
     Args:
@@ -46,8 +44,7 @@ class Pairing:
     pointer: str
 
 
-@dataclass(frozen=True)
-class OutputFit:
+class OutputFit(NamedTuple):
     """The output head measured against one problem type.
 
     Args:

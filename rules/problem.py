@@ -6,7 +6,7 @@ problem it is: the problem type decides the last layer, the loss, the metric and
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from advisor import Rule, Severity
 from advisor.facts import declares_plan, inferred_problem_type, label_encoding, loss, observed_class_counts, output_layer
@@ -193,8 +193,7 @@ class ProblemTypeContradictsLabels(Rule):
     judged = WITH_DATA
     remedy = "set_problem_type"
 
-    @dataclass(frozen=True)
-    class Evidence:
+    class Evidence(NamedTuple):
         #: Set on a finding about problem.classes: the declared count and the one in the data.
         declared_classes: int | None = None
         labels_found: int | None = None

@@ -1,6 +1,6 @@
 """Edits read a rule's options and evidence as typed values, not by string keys.
 
-A rule declares what its findings carry for an edit as a frozen dataclass (`Rule.Evidence`);
+A rule declares what its findings carry for an edit as a NamedTuple (`Rule.Evidence`);
 `Rule.violation` refuses a finding without one of its fields; `FixContext.evidence(Rule.Evidence)`
 gives instances of it and `FixContext.options(Rule.Options)` the rule's resolved options, so a
 renamed evidence key or option fails where it is made instead of silently giving the edit nothing.
@@ -8,10 +8,10 @@ renamed evidence key or option fails where it is made instead of silently giving
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import pathlib
 import re
+from typing import NamedTuple
 
 import pytest
 
@@ -85,8 +85,7 @@ def test_options_are_the_resolved_ones_typed(tmp_path):
 
 
 def test_a_class_no_rule_declares_is_refused(tmp_path):
-    @dataclasses.dataclass(frozen=True)
-    class Stray:
+    class Stray(NamedTuple):
         layer: int
 
     ctx = _context(tmp_path)
@@ -101,12 +100,11 @@ def test_a_violation_lacking_a_declared_field_is_refused():
     assert rule.violation("message", "/data/features/0", feature="age").evidence == {"feature": "age"}
 
 
-def test_every_declared_evidence_is_a_frozen_dataclass():
+def test_every_declared_evidence_is_an_immutable_named_tuple():
     declared = [rule for rule in load_registry().rules if rule.Evidence is not None]
     assert len(declared) >= 7
     for rule in declared:
-        assert dataclasses.is_dataclass(rule.Evidence), rule.code
-        assert rule.Evidence.__dataclass_params__.frozen, rule.code  # type: ignore[attr-defined]
+        assert issubclass(rule.Evidence, tuple) and rule.Evidence._fields, rule.code  # type: ignore[attr-defined]
 
 
 def test_no_edit_reads_evidence_or_options_by_string_key():

@@ -3,7 +3,7 @@ and the record file to edit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Mapping, TypeVar
 
@@ -63,13 +63,13 @@ class FixContext:
         `Evidence` class, in the findings' order, as instances of `of`.
 
         Args:
-            of: A rule's `Evidence` dataclass (`LinearHiddenLayers.Evidence`).
+            of: A rule's `Evidence` NamedTuple (`LinearHiddenLayers.Evidence`).
 
         Raises:
             KeyError: no registered rule declares `of`.
         """
         codes = _declaring(of, "Evidence")
-        names = [f.name for f in fields(of)]  # type: ignore[arg-type]
+        names: tuple[str, ...] = of._fields  # type: ignore[attr-defined]
         return [of(**{name: finding.evidence[name] for name in names if name in finding.evidence})
                 for finding in self.findings if finding.code in codes]
 
