@@ -13,7 +13,7 @@ from advisor.names import (
     REGRESSION_LOSSES,
     canonical_activation, canonical_layer_type, canonical_loss,
 )
-from advisor.record import Experiment, Feature, Layer, DataSplit
+from advisor.record import DataSplit, Experiment, Feature, Layer
 
 
 @dataclass(frozen=True)

@@ -408,7 +408,6 @@ class _StepPlanner:
         rule = self.rules_by_code.get(finding.code)
         return rule is not None and rule.advice is not None
 
-
     def _evidence_steps(self, stage: StageResult, planned: list[Step]) -> list[Step]:
         """Steps that produce the current stage's missing evidence, unless a finding's step does."""
         covered_codes = {code for step in planned for code in step.codes}

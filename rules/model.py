@@ -14,7 +14,7 @@ A linear last layer with `from_logits: true` crossentropy is equivalent to the s
 softmax over 2 units with (sparse) categorical crossentropy is a valid binary classifier.
 
 Who reports what, so one mistake gives one finding per field to change. MC01-MC06 each judge one
-part of one measurement of the output head (`rules.output_head.measure_output`), the one that
+part of one measurement of the output head (`rules.output_head.judged_output`), the one that
 `fix_output_layer` also reads to write the head the table calls for. Each rule judges on its
 own; where two overlap, the wider one declares that it `supersedes` the other, and the engine
 folds the narrower finding into it when both are about the same output layer (and keeps it when
@@ -41,14 +41,14 @@ from typing import NamedTuple
 from pydantic import Field, ValidationInfo, field_validator
 
 from advisor import Rule, RuleOptions, Severity
-from advisor.facts import applied_activation, hidden_dense_layers, problem_type
+from advisor.facts import applied_activation, hidden_dense_layers
 from advisor.names import (
     ADAPTIVE_OPTIMIZERS, DENSE_LAYER_TYPES, DROPOUT_LAYER_TYPES, LINEAR_LAYER_TYPES, PROBLEM_ACTIVATIONS, PROBLEM_LOSSES,
     canonical_activation, canonical_layer_type, canonical_optimizer,
 )
 from advisor.remedy import EDITS, SAFE, Advice, Remedy
 from advisor.rule import BEFORE_TRAINING
-from rules.output_head import OutputFit, measure_output
+from rules.output_head import OutputFit, judged_output
 
 # --- wording of the table's advice (the judgements are rules.output_head's) --------------------
 
@@ -160,7 +160,7 @@ class LossActivationMismatch(Rule):
     supersedes = ("MC02", "MC03", "MC04", "MC05")
 
     def check(self, experiment, options):
-        fit = measure_output(experiment, problem_type(experiment))
+        fit = judged_output(experiment)
         if fit is None or fit.output is None or fit.loss is None:
             return
         finding = _mc01_finding(fit)
@@ -227,7 +227,7 @@ class ActivationProblemMismatch(Rule):
     supersedes = ("MC04",)
 
     def check(self, experiment, options):
-        fit = measure_output(experiment, problem_type(experiment))
+        fit = judged_output(experiment)
         if fit is None or fit.activation_fits is not False or fit.problem is None or fit.output is None:
             return
         problem, out = fit.problem, fit.output
@@ -295,7 +295,7 @@ class LossProblemMismatch(Rule):
     supersedes = ("MC05",)
 
     def check(self, experiment, options):
-        fit = measure_output(experiment, problem_type(experiment))
+        fit = judged_output(experiment)
         if fit is None or fit.loss_fits is not False or fit.problem is None or fit.loss is None:
             return
         problem, fact = fit.problem, fit.loss
@@ -356,7 +356,7 @@ class OutputUnitsMismatch(Rule):
     remedy = "fix_output_layer"
 
     def check(self, experiment, options):
-        fit = measure_output(experiment, problem_type(experiment))
+        fit = judged_output(experiment)
         if fit is None or fit.units_fit is not False or fit.output is None:
             return
         out, needed, why = fit.output, fit.units_needed, fit.units_why
@@ -420,7 +420,7 @@ class LabelEncodingMismatch(Rule):
     remedy = "fix_output_layer"
 
     def check(self, experiment, options):
-        fit = measure_output(experiment, problem_type(experiment))
+        fit = judged_output(experiment)
         if fit is None or fit.loss_for_labels is None or fit.loss is None:
             return
         fact, wanted = fit.loss, fit.loss_for_labels
@@ -478,7 +478,7 @@ class LogitsMismatch(Rule):
     remedy = "fix_output_layer"
 
     def check(self, experiment, options):
-        fit = measure_output(experiment, problem_type(experiment))
+        fit = judged_output(experiment)
         if fit is None or not fit.squashed_twice or fit.output is None or fit.loss is None:
             return
         out, fact = fit.output, fit.loss

@@ -3,7 +3,7 @@ measured once against the output table (`advisor.names`: PROBLEM_ACTIVATIONS, PR
 PROBLEM_OUTPUT; rules/model.py writes it out).
 
 `measure_output` is the one definition. MC01-MC06 (rules/model.py) each judge one part of the
-measurement and `fix_output_layer` (rules/fixes/model.py) writes the head it calls for, so a rule
+measurement, taken once per record (`judged_output`), and `fix_output_layer` (rules/fixes/model.py) writes the head it calls for, so a rule
 and its fix cannot disagree about what fits. As with a Deepchecks check and its condition, the
 measurement exists whether or not a rule fires.
 """
@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from advisor.facts import LossFact, OutputLayer, class_count, label_encoding, loss, output_layer, target_count
+from advisor.facts import (
+    LossFact, OutputLayer, class_count, label_encoding, loss, output_layer, problem_type, target_count,
+)
 from advisor.names import (
     BINARY_CROSSENTROPY_LOSSES, CATEGORICAL_CROSSENTROPY_LOSSES, CLASSIFICATION_TYPES, CROSSENTROPY_LOSSES,
     KNOWN_ACTIVATIONS, KNOWN_LOSSES, PROBABILITY_ACTIVATIONS, PROBLEM_ACTIVATIONS, PROBLEM_LOSSES, PROBLEM_OUTPUT,
@@ -120,6 +122,26 @@ class OutputFit(NamedTuple):
         if self.activation_fits is None or self.loss_fits is None or self.units_fit is None:
             return None
         return True
+
+
+#: The last record `judged_output` measured, with its measurement.
+_judged: tuple[Experiment, OutputFit | None] | None = None
+
+
+def judged_output(experiment: Experiment) -> OutputFit | None:
+    """The measurement MC01-MC06 judge: against the problem type declared or implied by the labels
+    (`facts.problem_type`), never by the model they judge.
+
+    Measured once per record, since the six rules ask in turn about the same one; a record is
+    never edited in place (readers and fixes build a new Experiment), so its identity is the key.
+    """
+    global _judged
+    last = _judged
+    if last is not None and last[0] is experiment:
+        return last[1]
+    fit = measure_output(experiment, problem_type(experiment))
+    _judged = (experiment, fit)
+    return fit
 
 
 def measure_output(experiment: Experiment, problem: str | None) -> OutputFit | None:

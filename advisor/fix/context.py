@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Mapping, TypeVar
+from typing import Any, Mapping, TypeVar, cast
 
 from advisor.finding import Finding
 from advisor.fix.document import MISSING, Document, escape_token, split_pointer
 from advisor.record import Experiment
 from advisor.registry import load_registry
-from advisor.rule import RuleOptions
+from advisor.rule import Rule, RuleOptions
 
 EvidenceT = TypeVar("EvidenceT")
 OptionsT = TypeVar("OptionsT", bound=RuleOptions)
@@ -68,7 +68,7 @@ class FixContext:
         Raises:
             KeyError: no registered rule declares `of`.
         """
-        codes = _declaring(of, "Evidence")
+        codes = {rule.code for rule in _declaring(of, "Evidence")}
         names: tuple[str, ...] = of._fields  # type: ignore[attr-defined]
         return [of(**{name: finding.evidence[name] for name in names if name in finding.evidence})
                 for finding in self.findings if finding.code in codes]
@@ -83,16 +83,14 @@ class FixContext:
         Raises:
             KeyError: no registered rule, or more than one, takes `of` as its options.
         """
-        codes = _declaring(of, "Options")
-        if len(codes) > 1:
-            raise KeyError(f"{of.__name__} is the options of {', '.join(sorted(codes))}: give each rule its own class")
-        (code,) = codes
-        options = self.rule_options.get(code)
-        if options is None:
-            options = of.model_construct()  # the defaults, as Rule.default_options gives them
-        if not isinstance(options, of):
-            raise KeyError(f"rule {code}'s options are {type(options).__name__}, not {of.__name__}")
-        return options
+        rules = _declaring(of, "Options")
+        if len(rules) > 1:
+            codes = ", ".join(sorted(rule.code for rule in rules))
+            raise KeyError(f"{of.__name__} is the options of {codes}: give each rule its own class")
+        (rule,) = rules
+        # Resolved options are instances of the rule's Options class, which is `of`.
+        configured = self.rule_options.get(rule.code)
+        return cast(OptionsT, configured if configured is not None else rule.default_options())
 
     @cached_property
     def _record_data(self) -> dict[str, Any]:
@@ -170,16 +168,16 @@ class FixContext:
         return path if relative.startswith("..") else relative
 
 
-def _declaring(declared: type, attribute: str) -> set[str]:
-    """The codes of the registered rules whose `attribute` (`Evidence`, `Options`) is `declared`.
+def _declaring(declared: type, attribute: str) -> list[type[Rule]]:
+    """The registered rules whose `attribute` (`Evidence`, `Options`) is `declared`.
 
     Raises:
         KeyError: none is.
     """
-    codes = {rule.code for rule in load_registry().rules if getattr(rule, attribute, None) is declared}
-    if not codes:
+    rules = [rule for rule in load_registry().rules if getattr(rule, attribute, None) is declared]
+    if not rules:
         raise KeyError(f"no registered rule declares {declared.__qualname__} as its {attribute}")
-    return codes
+    return rules
 
 
 def _short(value: Any) -> str:

@@ -258,7 +258,9 @@ def hold_out_test(ctx: FixContext) -> None:
         _carve(ctx, "test")
     reported = ctx.evidence(TestSetUsedForTuning.Evidence)
     evaluations = [found.test_evaluations for found in reported if found.test_evaluations is not None]
-    retargeted = [key for key in ("selected_on", "validation_data") if any(getattr(found, key) for found in reported)]
+    retargeted = [key for key, used in (("selected_on", any(found.selected_on for found in reported)),
+                                        ("validation_data", any(found.validation_data for found in reported)))
+                  if used]
     if retargeted and not _validates(ctx.experiment):
         # Tuning moves to the validation data: there must be some, or the record contradicts
         # itself and the trainer has nothing to validate on.

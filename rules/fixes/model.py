@@ -6,11 +6,11 @@ from __future__ import annotations
 from advisor.facts import OutputLayer, hidden_dense_layers, inferred_problem_type
 from advisor.fix.context import FixContext, NotFixable
 from advisor.fix.document import MISSING
-from rules.model import DropoutOptions, LinearHiddenLayers
 from advisor.names import (
     ACTIVATION_LAYER_TYPES, CROSSENTROPY_LOSSES, DROPOUT_LAYER_TYPES, canonical_layer_type, canonical_loss,
     canonical_metric,
 )
+from rules.model import DropoutOptions, LinearHiddenLayers
 from rules.output_head import measure_output
 
 #: Keras's default learning rate for every adaptive optimizer (Adam, RMSprop, Nadam, AdamW, ...).
